@@ -1,0 +1,1 @@
+"""Study time, compliance, mock-court and exam reports for HR."""

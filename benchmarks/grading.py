@@ -1,0 +1,209 @@
+"""Benchmark: stock ``nbgrader autograde`` against ``fazhi grade`` on the same submissions.
+
+(a) a 30-item declarative fazhi exam (docs/notebook-contract.md) sat by 200 officers, in a fazhi
+    workspace; (b) a plain nbgrader code assignment (two notebooks) with 40 students.
+
+Each course is built once, copied, and graded by both commands run as a user runs them (a new
+process each, in the course directory, default settings: ``fazhi grade`` with 2 workers). The
+gradebooks are then compared (every grade, comment, timestamp and late penalty) and the run
+fails if they differ. Prints total and per-submission times and the ratio; goals on a 2-core
+machine: (a) >= 30x, (b) >= 3x. Results also go to benchmarks/out/grading.json.
+
+    python benchmarks/grading.py [--officers 200] [--students 40] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests" / "grading"))
+
+import gradekit as gk  # noqa: E402
+
+BIN = Path(sys.executable).parent
+OUT = HERE / "out"
+CODE_BODIES = [
+    "def add(a, b):\n    return a + b",
+    "def add(a, b):\n    return a - b",
+    "def add(a, b):\n    raise ValueError('不会')",
+    "import math\n\ndef add(a, b):\n    return math.fsum([a, b])",
+    "def add(a, b)\n    return a + b",
+]
+
+
+@dataclass
+class Timing:
+    label: str
+    submissions: int
+    stock_seconds: float
+    fazhi_seconds: float
+    stock_per_submission: list[float]
+    fazhi_per_submission: list[float]
+    identical: bool
+    goal: float
+
+    @property
+    def ratio(self) -> float:
+        return self.stock_seconds / self.fazhi_seconds
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    env.pop("FAZHI_WORKSPACE", None)
+    return env
+
+
+def _run_stock(root: Path, assignment: str) -> tuple[float, list[float]]:
+    """``nbgrader autograde``; per-submission times from when each student's log starts."""
+    started = time.perf_counter()
+    marks: list[float] = []
+    proc = subprocess.Popen(
+        [str(BIN / "nbgrader"), "autograde", assignment],
+        cwd=root,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if "Creating/updating student with ID" in line:
+            marks.append(time.perf_counter())
+    proc.wait()
+    total = time.perf_counter() - started
+    marks.append(started + total)
+    return total, [b - a for a, b in itertools.pairwise(marks)]
+
+
+def _run_fazhi(root: Path, assignment: str) -> tuple[float, list[float]]:
+    """``fazhi grade``; per-submission times from its grading log."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [str(BIN / "fazhi"), "grade", assignment, "--workspace", str(root)],
+        env=_env(),
+        capture_output=True,
+        text=True,
+    )
+    total = time.perf_counter() - started
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"fazhi grade failed:\n{proc.stdout}\n{proc.stderr}")
+    print(proc.stdout)
+    per: list[float] = []
+    for log in (root / "grading-logs" / assignment).glob("*.log"):
+        for line in log.read_text(encoding="utf-8").splitlines():
+            if " graded " in line and line.endswith("s"):
+                per.append(float(line.rsplit(" in ", 1)[1].rstrip("s")))
+    return total, per
+
+
+def _compare(stock: Path, fazhi: Path, assignment: str, course_id: str) -> bool:
+    theirs = gk.gradebook_state(f"sqlite:///{stock / 'gradebook.db'}", assignment, course_id)
+    ours = gk.gradebook_state(f"sqlite:///{fazhi / 'gradebook.db'}", assignment, course_id)
+    for line in gk.differences(theirs, ours)[:10]:
+        print("  DIFFERENT", line)
+    return theirs == ours
+
+
+def _measure(
+    label: str, root: Path, assignment: str, course_id: str, n: int, goal: float
+) -> Timing:
+    stock, fazhi = gk.twin(root, "stock"), gk.twin(root, "fazhi")
+    print(f"== {label}: stock nbgrader autograde ...", flush=True)
+    stock_total, stock_per = _run_stock(stock, assignment)
+    print(f"== {label}: fazhi grade ...", flush=True)
+    fazhi_total, fazhi_per = _run_fazhi(fazhi, assignment)
+    identical = _compare(stock, fazhi, assignment, course_id)
+    return Timing(label, n, stock_total, fazhi_total, stock_per, fazhi_per, identical, goal)
+
+
+def build_exam(base: Path, officers: int) -> Path:
+    from fazhi.workspace import init_workspace
+
+    root = base / "exam" / "ws"
+    os.environ.pop("FAZHI_DB_URL", None)
+    init_workspace(root)
+    items = gk.exam_items(30, limit_minutes=60)
+    gk.declarative_course(root, "bench-exam", items)
+    rng = random.Random(20260302)
+    for index in range(officers):
+        officer = gk.random_officer(f"CG{index:04d}", items, rng)
+        gk.submit_exam(root, "bench-exam", officer)
+    return root
+
+
+def build_code(base: Path, students: int) -> Path:
+    root = base / "code" / "course"
+    gk.plain_course(root, timeout=30)
+    for index in range(students):
+        body = CODE_BODIES[index % len(CODE_BODIES)]
+        gk.submit_code(root, f"stu{index:03d}", body, value=f"VALUE = {40 + index % 3}")
+    return root
+
+
+def _describe(t: Timing) -> str:
+    def per(values: list[float]) -> str:
+        if not values:
+            return "-"
+        return f"平均 {statistics.mean(values):.3f} s，中位数 {statistics.median(values):.3f} s"
+
+    verdict = "达到" if t.ratio >= t.goal else "未达到"
+    return "\n".join(
+        [
+            f"{t.label}（{t.submissions} 份提交）",
+            f"  nbgrader autograde：总计 {t.stock_seconds:7.1f} s，"
+            f"每份 {t.stock_seconds / t.submissions:.3f} s（{per(t.stock_per_submission)}）",
+            f"  fazhi grade：       总计 {t.fazhi_seconds:7.1f} s，"
+            f"每份 {t.fazhi_seconds / t.submissions:.3f} s"
+            f"（评分本身 {per(t.fazhi_per_submission)}）",
+            f"  加速比 {t.ratio:.1f}×（目标 ≥ {t.goal:g}×，{verdict}）；"
+            f"成绩库逐项一致：{'是' if t.identical else '否'}",
+        ]
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--officers", type=int, default=200)
+    parser.add_argument("--students", type=int, default=40)
+    parser.add_argument("--keep", action="store_true", help="keep the courses (prints where)")
+    args = parser.parse_args()
+    base = Path(tempfile.mkdtemp(prefix="fazhi-bench-"))
+    try:
+        print(f"building courses in {base} ...", flush=True)
+        exam = build_exam(base, args.officers)
+        code = build_code(base, args.students)
+        timings = [
+            _measure("(a) 30 题声明式考试", exam, "bench-exam", "fazhi", args.officers, 30),
+            _measure("(b) 代码作业", code, "ps1", "course101", args.students, 3),
+        ]
+    finally:
+        if args.keep:
+            print(f"courses kept in {base}")
+        else:
+            shutil.rmtree(base, ignore_errors=True)
+    print()
+    for timing in timings:
+        print(_describe(timing))
+    OUT.mkdir(exist_ok=True)
+    (OUT / "grading.json").write_text(
+        json.dumps([asdict(t) | {"ratio": t.ratio} for t in timings], indent=1, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    return 0 if all(t.identical for t in timings) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

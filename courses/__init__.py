@@ -1,0 +1,1 @@
+"""Law modules, case exercises and the officer-facing answering widgets."""

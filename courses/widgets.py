@@ -1,0 +1,502 @@
+"""The officer's answering widgets: ``Sheet`` and its methods (docs/notebook-contract.md).
+
+An officer answers by clicking; every change is written at once to ``<sheet>.answers.json``
+beside the notebook (``fazhi.answers``), so answers survive kernel restarts and reopening,
+travel with ``nbgrader submit`` and are scored by the hidden test cells under stock
+``nbgrader autograde``. In practice mode (law modules) each item also shows immediate
+feedback: right or wrong, the key, the 解析 and the article. Nothing is graded there.
+
+Under nbgrader's own execution (``nbgrader validate``/``autograde`` set
+``NBGRADER_EXECUTION``) a sheet only reads: it never writes the officer's file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+from IPython.display import display
+
+from fazhi.answers import answer_value, load_sheet, now_iso, record_answer, save_sheet, sheet_path
+from fazhi.scoring import (
+    CHOICE_LETTERS,
+    accepted_answers,
+    normalise_choice,
+    parse_number,
+    score_answer,
+)
+
+MODES = ("exam", "practice")
+TRUE_FALSE = ("正确", "错误")
+CORRECT_COLOUR, PARTIAL_COLOUR, WRONG_COLOUR = "#1b7a2f", "#b06d00", "#b3261e"
+
+
+@dataclass
+class ItemView:
+    """The widgets of one item: what the officer clicks, the save status and the feedback.
+
+    ``control`` is a ToggleButtons (single, truefalse, choice), a Text (fill, number) or a
+    tuple of ToggleButton/Checkbox (multiple, checklist). ``check`` is the practice-mode
+    核对答案 button of items answered in several steps.
+    """
+
+    kind: str
+    control: Any
+    status: widgets.HTML
+    feedback: widgets.HTML | None = None
+    check: widgets.Button | None = None
+
+
+@dataclass(frozen=True)
+class _Practice:
+    """What practice feedback compares against (never present in exam mode)."""
+
+    score: dict[str, Any]  # keyword arguments of score_answer, with points=1
+    answer_text: str
+    explanation: str
+    basis: str
+
+
+def _option_pairs(options: str | Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(shown letter, canonical letter, text) in display order.
+
+    A caller may permute options (exam papers): the officer sees A, B, C... by position
+    while the stored value is the bank's canonical letter given as the key.
+    """
+    items = [(letter, "") for letter in options] if isinstance(options, str) else options.items()
+    pairs: list[tuple[str, str, str]] = []
+    for position, (canonical, text) in enumerate(items):
+        canonical = str(canonical).upper()
+        if len(canonical) != 1 or canonical not in CHOICE_LETTERS:
+            raise ValueError(f"option letters must be among {CHOICE_LETTERS}, got {canonical!r}")
+        if any(canonical == seen for _, seen, _ in pairs):
+            raise ValueError(f"option letter {canonical!r} given twice")
+        pairs.append((CHOICE_LETTERS[position], canonical, str(text)))
+    return pairs
+
+
+def _number_text(value: Any) -> str:
+    number = parse_number(value)
+    if number is None:
+        return ""
+    return str(int(number)) if number.is_integer() else str(number)
+
+
+class Sheet:
+    """One officer's answer sheet for one notebook; its methods display answering widgets.
+
+    ``Sheet(name, mode="exam" | "practice")``: the answers live in ``<name>.answers.json``
+    in ``directory`` (default: the kernel's working directory, i.e. beside the notebook).
+    The first time the sheet is opened it records ``started_at`` (exam time limits run
+    from it).
+    """
+
+    def __init__(self, name: str, mode: str = "exam", *, directory: Path | str | None = None):
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        self.name = name
+        self.mode = mode
+        self.path = sheet_path(name, Path.cwd() if directory is None else directory)
+        # nbgrader validate/autograde run the notebook: read the officer's file, never write.
+        self.read_only = bool(os.environ.get("NBGRADER_EXECUTION"))
+        self.items: dict[str, ItemView] = {}
+        self._restoring = False
+        if not self.read_only:
+            data = load_sheet(self.path)
+            if not data.get("started_at"):
+                data.setdefault("sheet", name)
+                data["started_at"] = now_iso()
+                save_sheet(self.path, data)
+
+    # ---- the contract's widget methods ------------------------------------------------
+
+    def single(
+        self,
+        item_id: str,
+        *,
+        options: str | Mapping[str, str] = "ABCD",
+        key: str | None = None,
+        explanation: str | None = None,
+        basis: str | None = None,
+    ) -> None:
+        """单选题: one letter (stored as the canonical letter, e.g. ``"B"``)."""
+        pairs = _option_pairs(options)
+        shown = {canonical: letter for letter, canonical, _ in pairs}
+        control = widgets.ToggleButtons(
+            options=[(letter, canonical) for letter, canonical, _ in pairs],
+            value=None,
+            tooltips=[text for _, _, text in pairs],
+            style={"button_width": "auto"},
+        )
+        practice = self._practice(
+            "single", key, explanation, basis, answer_text=lambda k: shown.get(str(k), str(k))
+        )
+        self._bind(
+            item_id,
+            "single",
+            control,
+            read=lambda: control.value or "",
+            restore=lambda v: setattr(control, "value", v if v in shown else None),
+            watched=[control],
+            practice=practice,
+            immediate=True,
+        )
+
+    def multiple(
+        self,
+        item_id: str,
+        *,
+        options: str | Mapping[str, str] = "ABCD",
+        key: str | None = None,
+        explanation: str | None = None,
+        basis: str | None = None,
+    ) -> None:
+        """多选题: letters, stored sorted and canonical (e.g. ``"ACD"``)."""
+        pairs = _option_pairs(options)
+        shown = {canonical: letter for letter, canonical, _ in pairs}
+        buttons = tuple(
+            widgets.ToggleButton(value=False, description=letter, tooltip=text)
+            for letter, _, text in pairs
+        )
+        for button in buttons:
+            button.layout.width = "52px"
+
+        def read() -> str:
+            chosen = [c for (_, c, _), b in zip(pairs, buttons, strict=True) if b.value]
+            return normalise_choice(chosen)
+
+        def restore(value: Any) -> None:
+            letters = set(normalise_choice(value))
+            for (_, canonical, _), button in zip(pairs, buttons, strict=True):
+                button.value = canonical in letters
+
+        practice = self._practice(
+            "multiple",
+            key,
+            explanation,
+            basis,
+            answer_text=lambda k: "".join(sorted(shown.get(c, c) for c in normalise_choice(k))),
+        )
+        self._bind(
+            item_id,
+            "multiple",
+            buttons,
+            read=read,
+            restore=restore,
+            watched=list(buttons),
+            practice=practice,
+            immediate=False,
+            layout=widgets.HBox(list(buttons)),
+        )
+
+    def truefalse(
+        self,
+        item_id: str,
+        *,
+        key: str | None = None,
+        explanation: str | None = None,
+        basis: str | None = None,
+    ) -> None:
+        """判断题: ``"正确"`` or ``"错误"``."""
+        control = widgets.ToggleButtons(options=list(TRUE_FALSE), value=None)
+        practice = self._practice("truefalse", key, explanation, basis, answer_text=str)
+        self._bind(
+            item_id,
+            "truefalse",
+            control,
+            read=lambda: control.value or "",
+            restore=lambda v: setattr(control, "value", v if v in TRUE_FALSE else None),
+            watched=[control],
+            practice=practice,
+            immediate=True,
+        )
+
+    def fill(
+        self,
+        item_id: str,
+        *,
+        key: str | None = None,
+        explanation: str | None = None,
+        basis: str | None = None,
+    ) -> None:
+        """填空题: text (saved when the officer presses Enter or leaves the box)."""
+        control = widgets.Text(value="", placeholder="在此输入答案", continuous_update=False)
+        control.layout.width = "60%"
+        practice = self._practice(
+            "fill", key, explanation, basis, answer_text=lambda k: " 或 ".join(accepted_answers(k))
+        )
+        self._bind(
+            item_id,
+            "fill",
+            control,
+            read=lambda: control.value.strip(),
+            restore=lambda v: setattr(control, "value", str(v)),
+            watched=[control],
+            practice=practice,
+            immediate=False,
+        )
+
+    def number(
+        self,
+        item_id: str,
+        *,
+        unit: str = "元",
+        key: float | Sequence[float] | None = None,
+        explanation: str | None = None,
+        basis: str | None = None,
+    ) -> None:
+        """数值题 (e.g. a fine in yuan): stored as a number; ``key`` is a number or [low, high]."""
+        control = widgets.Text(value="", placeholder="输入数字", continuous_update=False)
+        control.layout.width = "12em"
+
+        def read() -> float | int | str | None:
+            text = control.value.strip()
+            if not text:
+                return ""
+            number = parse_number(text)
+            if number is None:
+                return None
+            return int(number) if number.is_integer() else number
+
+        practice = None
+        if key is not None:
+            low, high = (key, key) if isinstance(key, int | float) else tuple(key)
+            practice = self._practice(
+                "range",
+                None,
+                explanation,
+                basis,
+                answer_text=lambda _: (
+                    f"{_number_text(low)}{unit}"
+                    if low == high
+                    else f"{_number_text(low)}～{_number_text(high)}{unit}"
+                ),
+                extra={"low": float(low), "high": float(high)},
+                require_key=False,
+            )
+        self._bind(
+            item_id,
+            "number",
+            control,
+            read=read,
+            restore=lambda v: setattr(control, "value", _number_text(v)),
+            watched=[control],
+            practice=practice,
+            immediate=False,
+            layout=widgets.HBox([control, widgets.Label(unit)]),
+        )
+
+    def choice(
+        self,
+        item_id: str,
+        *,
+        labels: Sequence[str],
+        key: str | None = None,
+        explanation: str | None = None,
+        basis: str | None = None,
+    ) -> None:
+        """One labelled alternative (e.g. 简易程序/一般程序), stored as its label (kind exact)."""
+        labels = [str(label) for label in labels]
+        control = widgets.ToggleButtons(options=labels, value=None, style={"button_width": "auto"})
+        practice = self._practice("exact", key, explanation, basis, answer_text=str)
+        self._bind(
+            item_id,
+            "choice",
+            control,
+            read=lambda: control.value or "",
+            restore=lambda v: setattr(control, "value", v if v in labels else None),
+            watched=[control],
+            practice=practice,
+            immediate=True,
+        )
+
+    def checklist(
+        self,
+        item_id: str,
+        *,
+        items: Sequence[str],
+        key: Sequence[int] | None = None,
+        explanation: str | None = None,
+        basis: str | None = None,
+    ) -> None:
+        """案卷评查: tick the statements that are defects; stored as sorted 0-based indices."""
+        boxes = tuple(widgets.Checkbox(value=False, indent=False) for _ in items)
+        rows = []
+        for number, (box, text) in enumerate(zip(boxes, items, strict=True), start=1):
+            box.layout.width = "2em"
+            label = widgets.HTML(f"{number}．{html.escape(str(text))}")
+            label.layout.flex = "1"
+            rows.append(widgets.HBox([box, label]))
+
+        def read() -> list[int]:
+            return [index for index, box in enumerate(boxes) if box.value]
+
+        def restore(value: Any) -> None:
+            marked = {int(v) for v in value} if isinstance(value, list) else set()
+            for index, box in enumerate(boxes):
+                box.value = index in marked
+
+        practice = self._practice(
+            "review",
+            None if key is None else [int(k) for k in key],
+            explanation,
+            basis,
+            answer_text=lambda k: "、".join(f"第 {int(i) + 1} 项" for i in sorted(k)),
+        )
+        self._bind(
+            item_id,
+            "checklist",
+            boxes,
+            read=read,
+            restore=restore,
+            watched=list(boxes),
+            practice=practice,
+            immediate=False,
+            layout=widgets.VBox(rows),
+        )
+
+    def score(self, item_id: str, **score_arguments: Any) -> float:
+        """Score one item from the stored sheet (used only by hidden test cells).
+
+        Returns ``fazhi.scoring.score_answer`` of the file as it is now, so nbgrader's
+        autograde and fazhi's fast grader compute the same number.
+        """
+        return score_answer(load_sheet(self.path), item_id, **score_arguments)
+
+    # ---- machinery ----------------------------------------------------------------------
+
+    def _practice(
+        self,
+        kind: str,
+        key: Any,
+        explanation: str | None,
+        basis: str | None,
+        *,
+        answer_text: Callable[[Any], str],
+        extra: dict[str, Any] | None = None,
+        require_key: bool = True,
+    ) -> _Practice | None:
+        given = key is not None or bool(extra) or explanation or basis
+        if self.mode == "exam":
+            if given:
+                raise ValueError("exam-mode widgets take no key, explanation or basis")
+            return None
+        if require_key and key is None:
+            return None
+        score = {"kind": kind, "points": 1.0, "key": key, **(extra or {})}
+        return _Practice(
+            score=score,
+            answer_text=answer_text(key),
+            explanation=explanation or "",
+            basis=basis or "",
+        )
+
+    def _bind(
+        self,
+        item_id: str,
+        kind: str,
+        control: Any,
+        *,
+        read: Callable[[], Any],
+        restore: Callable[[Any], None],
+        watched: Sequence[widgets.Widget],
+        practice: _Practice | None,
+        immediate: bool,
+        layout: widgets.Widget | None = None,
+    ) -> None:
+        """Wire one item: record on change, restore the stored answer, show feedback."""
+        status = widgets.HTML("")
+        feedback = widgets.HTML("") if practice else None
+        check = None
+        if practice and not immediate:
+            check = widgets.Button(description="核对答案", button_style="info")
+        view = ItemView(kind=kind, control=control, status=status, feedback=feedback, check=check)
+        self.items[item_id] = view
+
+        def show_feedback(value: Any) -> None:
+            if feedback is not None and practice is not None:
+                feedback.value = _feedback_html(item_id, value, practice)
+
+        def changed(_change: Any) -> None:
+            if self._restoring:
+                return
+            value = read()
+            if value is None:
+                status.value = _status("请输入数字，例如 2000", WRONG_COLOUR)
+                return
+            status.value = self._record(item_id, value)
+            if feedback is not None:
+                feedback.value = ""
+                if immediate:
+                    show_feedback(value)
+
+        for widget in watched:
+            widget.observe(changed, names="value")
+        if check is not None:
+            check.on_click(lambda _button: show_feedback(read()))
+
+        stored = answer_value(load_sheet(self.path), item_id)
+        if stored not in (None, "", []):
+            self._restoring = True
+            try:
+                restore(stored)
+            finally:
+                self._restoring = False
+            status.value = _status("✓ 已恢复上次保存的答案", CORRECT_COLOUR)
+            if immediate:
+                show_feedback(stored)
+        answer: widgets.Widget = layout if layout is not None else control
+        if check is not None:
+            answer = widgets.HBox([answer, check])
+        children = [answer, status] + ([feedback] if feedback is not None else [])
+        display(widgets.VBox(children))
+
+    def _record(self, item_id: str, value: Any) -> str:
+        if self.read_only:
+            return ""
+        try:
+            record_answer(self.path, item_id, value)
+        except OSError as err:
+            return _status(f"答案保存失败：{err}", WRONG_COLOUR)
+        if value in ("", []):
+            return _status("已清除作答", PARTIAL_COLOUR)
+        saved = dt.datetime.now().strftime("%H:%M:%S")
+        return _status(f"✓ 已自动保存（{saved}）", CORRECT_COLOUR)
+
+
+def _status(text: str, colour: str) -> str:
+    return f'<span style="color:{colour};font-size:90%">{html.escape(text)}</span>'
+
+
+def _feedback_html(item_id: str, value: Any, practice: _Practice) -> str:
+    """Right/partly/wrong, the key, 解析 and the article (practice mode only)."""
+    if value in (None, "", []):
+        return _status("请先作答，再核对答案。", PARTIAL_COLOUR)
+    sheet = {"answers": {item_id: {"value": value}}}
+    fraction = score_answer(sheet, item_id, **practice.score)
+    if fraction >= 1:
+        verdict, colour = "✓ 回答正确", CORRECT_COLOUR
+    elif fraction > 0:
+        fewer = "（少选）" if practice.score["kind"] == "multiple" else ""
+        verdict, colour = f"◐ 部分正确{fewer}", PARTIAL_COLOUR
+    else:
+        verdict, colour = "✗ 回答错误", WRONG_COLOUR
+    lines = [
+        f'<b style="color:{colour}">{verdict}</b>',
+        f"<b>正确答案：</b>{html.escape(practice.answer_text)}",
+    ]
+    if practice.explanation:
+        lines.append(f"<b>解析：</b>{html.escape(practice.explanation)}")
+    if practice.basis:
+        lines.append(f"<b>法律依据：</b>{html.escape(practice.basis)}")
+    body = "<br>".join(lines)
+    return (
+        f'<div style="border-left:4px solid {colour};padding:4px 10px;margin:4px 0;'
+        f'line-height:1.6">{body}</div>'
+    )

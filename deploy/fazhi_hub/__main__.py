@@ -1,0 +1,3 @@
+from fazhi.hub.app import main
+
+main()

@@ -1,0 +1,20 @@
+# fazhi 多用户部署的共享工作区（培训人员的 nbgrader 课程目录）。
+# `fazhi init` 接管（adopt）本文件而不改写它：课程编号、成绩库与交换方式都在这里。
+# 交换区不是共享文件夹，而是 fazhi hub 服务（JupyterHub 令牌认证、服务器时间）。
+import os
+
+from fazhi.hub.exchange import configure
+
+_here = os.path.dirname(os.path.abspath(__file__))
+
+c = get_config()  # noqa: F821
+c.CourseDirectory.root = _here
+c.CourseDirectory.course_id = os.environ.get("FAZHI_COURSE_ID", "fazhi")
+c.CourseDirectory.db_url = os.environ.get(
+    "FAZHI_GRADEBOOK_URL", "sqlite:///" + os.path.join(_here, "gradebook.db")
+)
+c.Exchange.timezone = "Asia/Shanghai"
+c.ClearSolutions.text_stub = "请在此作答"
+c.ClearSolutions.code_stub = {"python": "# 请在此作答\nraise NotImplementedError()"}
+c.ExecutePreprocessor.timeout = 30
+configure(c)

@@ -1,0 +1,1 @@
+"""Question banks, periodic exams, per-officer papers and answer-sheet import."""

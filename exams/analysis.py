@@ -1,0 +1,140 @@
+"""What the exam reports show: score rows per officer and item statistics per question.
+
+Scores come from nbgrader's gradebook (after ``nbgrader autograde`` or ``fazhi grade``) via
+``results.sync_results``. For an original exam each officer's row is the result that counts
+(the better of the exam and its makeups; ``attempt`` says which); for a makeup, its own
+sittings. Officers who had to sit and did not appear with an empty score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from fazhi.models import Officer
+from fazhi.models.exam import Exam, ExamResult
+from fazhi.settings import Settings
+
+from .compile import max_score, slots_of
+from .itemstats import ItemStat, cronbach_alpha, item_statistics
+from .papers import officer_paper
+from .results import (
+    better,
+    family,
+    gradebook_sittings,
+    makeup_eligible,
+    required_officers,
+    sync_results,
+)
+
+SCORE_COLUMNS = ["officer_id", "name", "unit", "score", "max", "passed", "attempt", "late"]
+ITEM_COLUMNS = [
+    "question_id",
+    "facility",
+    "discrimination",
+    "discriminative_efficiency",
+    "answered",
+]
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    officer_id: str
+    name: str
+    unit: str
+    score: float | None  # None: did not sit
+    max: float
+    passed: bool
+    attempt: int | None
+    late: bool
+
+
+def score_rows(session: Session, settings: Settings, exam: Exam) -> list[ScoreRow]:
+    members = [exam] if exam.makeup_of else family(exam)
+    results: dict[str, list[ExamResult]] = {}
+    for member in members:
+        for result in sync_results(session, settings, member):
+            results.setdefault(result.officer.officer_id, []).append(result)
+    expected = (
+        makeup_eligible(session, settings, exam)
+        if exam.makeup_of
+        else required_officers(session, exam)
+    )
+    officers = {
+        o.officer_id: o
+        for o in session.scalars(select(Officer).options(selectinload(Officer.unit)))
+    }
+    rows = []
+    for officer_id in sorted(expected | set(results)):
+        officer = officers[officer_id]
+        counted = better(results.get(officer_id, []))
+        rows.append(
+            ScoreRow(
+                officer_id=officer_id,
+                name=officer.name,
+                unit=officer.unit.path,
+                score=None if counted is None else counted.score,
+                max=counted.max_score if counted else max_score(exam),
+                passed=bool(counted and counted.passed),
+                attempt=counted.attempt if counted else None,
+                late=bool(counted and counted.late),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class ItemReport:
+    items: list[ItemStat]
+    alpha: float | None
+    totals: list[float]  # each included officer's total (for the histogram)
+    max_score: float
+    officers: int
+
+
+def first_attempt_scores(
+    session: Session, settings: Settings, exam: Exam
+) -> dict[str, dict[str, float]]:
+    """Officer -> {grade id: score} for sittings of ``exam`` that are the officer's first.
+
+    An officer who sat an earlier exam of the family (the original, for a makeup) is left out.
+    """
+    sittings = gradebook_sittings(settings, exam.name)
+    earlier: set[str] = set()
+    current = exam.makeup_of
+    while current is not None:
+        earlier |= set(gradebook_sittings(settings, current.name))
+        current = current.makeup_of
+    roster = set(session.scalars(select(Officer.officer_id)))
+    return {
+        officer: sitting.items
+        for officer, sitting in sittings.items()
+        if officer in roster and officer not in earlier
+    }
+
+
+def item_report(session: Session, settings: Settings, exam: Exam) -> ItemReport:
+    """DESIGN.md's item statistics over officers' first graded attempt of ``exam``."""
+    slots = slots_of(exam)
+    slot_scores = {
+        officer: {s.code: float(items.get(s.code, 0.0)) for s in slots}
+        for officer, items in first_attempt_scores(session, settings, exam).items()
+    }
+    question_scores: dict[str, dict[str, float]] = {}
+    maxima: dict[str, float] = {}
+    for officer, scores in slot_scores.items():
+        mine = question_scores.setdefault(officer, {})
+        for item in officer_paper(exam, officer):
+            mine[item.version.code] = scores[item.slot.code]
+            maxima.setdefault(item.version.code, float(item.slot.section.points))
+    order = [c.version.code for s in exam.sections for c in s.candidates]
+    ordered = {code: maxima[code] for code in order if code in maxima}
+    return ItemReport(
+        items=item_statistics(question_scores, ordered),
+        alpha=cronbach_alpha(slot_scores),
+        totals=[sum(scores.values()) for scores in slot_scores.values()],
+        max_score=max_score(exam),
+        officers=len(slot_scores),
+    )

@@ -1,0 +1,5 @@
+"""``python -m fazhi.cli``."""
+
+from fazhi.cli import main
+
+main()

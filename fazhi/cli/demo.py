@@ -1,0 +1,119 @@
+"""``fazhi demo``: build a demo workspace from the features' demo steps, then launch JupyterLab."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from fazhi.cli.common import current_workspace, echo, workspace_option
+from fazhi.errors import UserError
+from fazhi.settings import Settings
+
+DEFAULT_DIR = "demo-workspace"
+DEMO_MARK = ".fazhi-demo"
+
+# Each step: (title, function(settings, today) -> summary). Features append theirs here.
+DemoStep = Callable[[Settings, dt.date], str]
+
+
+def _roster_step(settings: Settings, today: dt.date) -> str:
+    from fazhi import db, gradebook
+    from fazhi.demo_bureau import demo_roster, write_roster_csv
+    from fazhi.roster import parse_roster, store_roster
+
+    path = write_roster_csv(demo_roster(today), settings.workspace / "demo-data" / "名册.csv")
+    entries = parse_roster(path)
+    with db.session_scope(settings) as session:
+        store_roster(session, entries)
+    gradebook.sync_students(settings, ((e.officer_id, e.name) for e in entries))
+    return f"名册：{len(entries)} 人（{path.relative_to(settings.workspace)}）"
+
+
+def _officer_step(settings: Settings, today: dt.date) -> str:
+    """Log the demo's JupyterLab in as one officer: the workspace's ``officer`` setting."""
+    from fazhi.demo_bureau import demo_officer, demo_roster
+    from fazhi.workspace import write_settings
+
+    officer = demo_officer(demo_roster(today), today)
+    write_settings(settings.workspace, officer=officer["officer_id"])
+    return (
+        f"本机 JupyterLab 以 {officer['name']}（工号 {officer['officer_id']}，"
+        f"{''.join(officer['unit'].split('/')[-2:])}执法队员）的身份登录："
+        "学习计时和“我的学习”都记在该学员名下（fazhi.toml 的 officer 设置）"
+    )
+
+
+def demo_steps() -> list[tuple[str, DemoStep]]:
+    from fazhi.analytics.demo import populate as study_step
+    from fazhi.analytics.mockcourt.demo import populate as mockcourt_step
+    from fazhi.courses.demo import populate as courses_step
+    from fazhi.exams.demo import populate as exams_step
+
+    return [
+        ("人员名册", _roster_step),
+        ("学法模块与案例", courses_step),
+        ("定期考试", exams_step),
+        ("模拟法庭", mockcourt_step),
+        ("学习记录与合规看板", study_step),
+        ("演示学员", _officer_step),
+    ]
+
+
+def build_demo(directory: Path, *, today: dt.date | None = None) -> Settings:
+    """Create a fresh demo workspace in ``directory`` (replacing an earlier demo there)."""
+    from fazhi.cli.setup import initialise
+    from fazhi.settings import load_settings
+
+    today = today or dt.date.today()
+    if (directory / DEMO_MARK).exists():
+        shutil.rmtree(directory)
+    elif directory.exists() and any(directory.iterdir()):
+        raise UserError(f"{directory} 不是空目录，也不是演示工作区：请换一个目录")
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / DEMO_MARK).write_text("fazhi demo workspace: `fazhi demo` may rebuild it\n")
+    echo(initialise(directory))
+    settings = load_settings(directory)
+    for title, step in demo_steps():
+        echo(f"[{title}] {step(settings, today)}")
+    return load_settings(directory)  # with what the steps configured (the demo officer)
+
+
+def launch(settings: Settings, open_path: str | None = None) -> None:
+    """JupyterLab on localhost, rooted at the workspace (blocks until stopped)."""
+    args = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        f"--ServerApp.root_dir={settings.workspace}",
+        "--ServerApp.ip=127.0.0.1",
+    ]
+    if open_path:
+        args.append(f"--LabApp.default_url=/lab/tree/{open_path}")
+    env = dict(os.environ, FAZHI_WORKSPACE=str(settings.workspace))
+    echo("正在启动 JupyterLab（Ctrl+C 退出）……")
+    subprocess.run(args, cwd=settings.workspace, env=env, check=False)
+
+
+@click.command("demo")
+@click.option("--no-launch", is_flag=True, help="只建立演示工作区，不启动 JupyterLab。")
+@workspace_option
+def demo_command(no_launch: bool) -> None:
+    """建立演示工作区（演示单位、约 60 名人员及各功能的演示数据），并启动 JupyterLab。
+
+    默认目录为 ./demo-workspace，可用 --workspace 指定；已有的演示工作区会被重建。
+    """
+    directory = (current_workspace() or Path(DEFAULT_DIR)).resolve()
+    settings = build_demo(directory)
+    echo(f"演示工作区已建立：{settings.workspace}")
+    if not no_launch:
+        from fazhi.courses.demo import demo_notebook
+
+        launch(settings, demo_notebook(settings))

@@ -1,0 +1,55 @@
+"""``fazhi grade`` (issue #4): thin wrapper over ``fazhi.grading.grade.grade``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from fazhi.cli.common import current_workspace, workspace_option
+from fazhi.settings import resolve_workspace
+
+
+@click.command("grade")
+@click.argument("assignment")
+@click.option("--workers", type=int, default=2, show_default=True, help="并行评分的内核数。")
+@click.option("--regrade", is_flag=True, help="重新评分（如答案更正后），并记录变化。")
+@workspace_option
+def grade_command(assignment: str, workers: int, regrade: bool) -> None:
+    """为任一 nbgrader 作业的全部提交评分，写入 nbgrader 成绩库（与 nbgrader autograde 一致）。
+
+    工作区可以是 fazhi 工作区，也可以是普通的 nbgrader 课程目录（使用该课程自己的配置与成绩库）。
+    """
+    from fazhi.grading.grade import grade
+
+    report = grade(
+        workspace=resolve_workspace(current_workspace()),
+        assignment=assignment,
+        workers=workers,
+        regrade=regrade,
+        progress=sys.stderr.isatty(),
+    )
+    click.echo(report.summary())
+    _sync_exam_results(assignment)
+    if report.failed:
+        sys.exit(1)
+
+
+def _sync_exam_results(assignment: str) -> None:
+    """In a fazhi workspace, copy a graded exam's results into fazhi's database (reports)."""
+    from sqlalchemy import select
+
+    from fazhi import db
+    from fazhi.exams.results import sync_all_results
+    from fazhi.models.exam import Exam
+    from fazhi.settings import CONFIG_FILE, load_settings
+
+    workspace = resolve_workspace(current_workspace())
+    if not (workspace / CONFIG_FILE).exists():
+        return  # a plain nbgrader course: its gradebook is all there is
+    settings = load_settings(workspace)
+    with db.session_scope(settings) as session:
+        if session.scalar(select(Exam.id).where(Exam.name == assignment)) is None:
+            return
+        counts = sync_all_results(session, settings)
+    click.echo(f"考试成绩已同步到 fazhi 数据库（{assignment}：{counts.get(assignment, 0)} 人）。")

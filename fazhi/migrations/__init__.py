@@ -1,0 +1,1 @@
+"""Alembic migrations of fazhi's database (linear: one head)."""

@@ -1,0 +1,19 @@
+"""fazhi's data model. One module per area; importing this package registers every table."""
+
+from fazhi.models import bank as bank  # registers the question-bank tables
+from fazhi.models import exam as exam  # registers the exam tables
+from fazhi.models import mockcourt as mockcourt  # registers the mock-court tables
+from fazhi.models.base import Base
+from fazhi.models.roster import ROLES, Officer, Unit
+from fazhi.models.study import StudyActivity, StudyInterval, StudySource, StudyYear
+
+__all__ = [
+    "ROLES",
+    "Base",
+    "Officer",
+    "StudyActivity",
+    "StudyInterval",
+    "StudySource",
+    "StudyYear",
+    "Unit",
+]

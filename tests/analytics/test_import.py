@@ -1,0 +1,184 @@
+"""`fazhi study import` end to end on SQLite and PostgreSQL: all-or-nothing, idempotent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from fazhi import db
+from fazhi.analytics import pgload, store
+from fazhi.analytics.daily import blob_seconds
+from fazhi.analytics.yearstore import refresh_years
+from fazhi.models import StudyActivity, StudyInterval, StudySource, StudyYear
+from fazhi.settings import Settings
+
+from .helpers import STUDY_HEADER_EN, STUDY_HEADER_ZH, import_roster, write_csv, write_xlsx
+
+pytestmark = pytest.mark.db
+
+ROWS = [
+    ["CG001", "2026-01-05 09:00", "2026-01-05 10:30", "线下", "集中学习"],
+    ["CG001", "2026-01-05 10:00", "2026-01-05 11:00", "线上", "m01-penalty-basics"],
+    ["CG002", "2026-01-11 23:30", "2026-01-12 00:45", "线上", "在线学法"],
+    ["CG002", "2026-01-11 23:30", "2026-01-12 00:45", "线上", "在线学法"],  # duplicate row
+]
+
+
+def counts(settings: Settings) -> dict[str, int]:
+    with db.session_scope(settings) as session:
+        return {
+            model.__tablename__: session.scalar(select(func.count()).select_from(model))
+            for model in (StudyInterval, StudySource, StudyActivity, StudyYear)
+        }
+
+
+def day_totals(settings: Settings) -> dict[tuple[int, int], float]:
+    with db.session_scope(settings) as session:
+        rows = session.execute(select(StudyYear.officer_id, StudyYear.year, StudyYear.seconds))
+        return {(o, y): float(blob_seconds(b).sum()) for o, y, b in rows}
+
+
+def test_import_stores_intervals_and_day_totals(workspace: Settings, cli, tmp_path: Path) -> None:
+    """Does an import store each distinct row once, link module ids and total each day?"""
+    import_roster(cli, workspace, tmp_path)
+    path = write_csv(tmp_path / "签到.csv", STUDY_HEADER_ZH, ROWS, "gb18030")
+    result = cli("study", "import", path, "--workspace", workspace.workspace)
+    assert result.exit_code == 0, result.output
+    assert "共 4 条，新增 3 条，已存在 1 条" in result.stdout
+    assert counts(workspace) == {
+        "study_interval": 3,
+        "study_source": 1,
+        "study_activity": 3,
+        "study_year": 2,
+    }
+    with db.session_scope(workspace) as session:
+        modules = dict(session.execute(select(StudyActivity.name, StudyActivity.module_id)).all())
+    assert modules == {
+        "集中学习": None,
+        "m01-penalty-basics": "m01-penalty-basics",
+        "在线学法": None,
+    }
+    # CG001: 09:00–11:00 (union), CG002: 75 minutes across midnight
+    assert sorted(day_totals(workspace).values()) == [75 * 60.0, 120 * 60.0]
+
+
+def test_reimport_changes_nothing_and_an_edited_copy_adds_only_new_rows(
+    workspace: Settings, cli, tmp_path: Path
+) -> None:
+    """Does importing the same file again add nothing, and an edited copy only its new row?"""
+    import_roster(cli, workspace, tmp_path)
+    path = write_csv(tmp_path / "s.csv", STUDY_HEADER_EN, ROWS)
+    cli("study", "import", path, "--workspace", workspace.workspace)
+    before, totals = counts(workspace), day_totals(workspace)
+    again = cli("study", "import", path, "--workspace", workspace.workspace)
+    assert "新增 0 条，已存在 4 条" in again.stdout
+    assert counts(workspace) == before and day_totals(workspace) == totals
+    edited = [*ROWS, ["CG001", "2026-01-07 09:00", "2026-01-07 09:30", "offline", "专题讲座"]]
+    xlsx = write_xlsx(tmp_path / "s2.xlsx", STUDY_HEADER_EN, edited)
+    third = cli("study", "import", xlsx, "--workspace", workspace.workspace)
+    assert "新增 1 条" in third.stdout
+    assert counts(workspace)["study_interval"] == before["study_interval"] + 1
+    assert sum(day_totals(workspace).values()) == sum(totals.values()) + 30 * 60
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "value", "expected"),
+    [
+        (3, "结束时间", "2026-01-05 09:59", "结束时间早于开始时间"),
+        (4, "工号", "CG404", "名册中没有工号“CG404”"),
+        (2, "开始时间", "2026-01-05 25:00", "格式不正确"),
+    ],
+    ids=["end-before-start", "unknown-officer", "unparseable-time"],
+)
+def test_bad_rows_are_refused_and_nothing_written(
+    workspace: Settings, cli, tmp_path: Path, line: int, column: str, value: str, expected: str
+) -> None:
+    """Is each bad row reported (file, row, column) with exit status 2 and nothing written?"""
+    import_roster(cli, workspace, tmp_path)
+    rows = [r[:] for r in ROWS]
+    rows[line - 2][STUDY_HEADER_ZH.index(column)] = value
+    path = write_csv(tmp_path / "bad.csv", STUDY_HEADER_ZH, rows)
+    result = cli("study", "import", path, "--workspace", workspace.workspace)
+    assert result.exit_code == 2
+    assert "bad.csv" in result.stderr and f"第 {line} 行" in result.stderr
+    assert column in result.stderr and expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert counts(workspace) == {
+        "study_interval": 0,
+        "study_source": 0,
+        "study_activity": 0,
+        "study_year": 0,
+    }
+
+
+def test_day_totals_equal_a_fresh_recomputation(
+    workspace: Settings, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After several imports, do the stored day totals equal a recomputation from the intervals?"""
+    monkeypatch.setattr(store, "_PG_READ_IDS", 7)  # PostgreSQL reads back in several parts
+    import_roster(cli, workspace, tmp_path)
+    rng = np.random.default_rng(3)
+    for part in range(3):
+        rows = []
+        for _ in range(40):
+            day = int(rng.integers(1, 28))
+            hour = int(rng.integers(0, 23))
+            minutes = int(rng.integers(5, 300))
+            start = f"2026-02-{day:02d} {hour:02d}:00"
+            end_hour, end_minute = divmod(hour * 60 + minutes, 60)
+            end_day, end_hour = day + end_hour // 24, end_hour % 24
+            end = f"2026-02-{end_day:02d} {end_hour:02d}:{end_minute:02d}"
+            rows.append([f"CG00{rng.integers(1, 4)}", start, end, "线上", f"内容{part}"])
+        path = write_csv(tmp_path / f"p{part}.csv", STUDY_HEADER_ZH, rows)
+        assert cli("study", "import", path, "--workspace", workspace.workspace).exit_code == 0
+    stored = day_totals(workspace)
+    with db.session_scope(workspace) as session:
+        officers = np.array(sorted({o for o, _ in stored}))
+        refresh_years(session, officers=officers, years=range(2026, 2027))
+    assert day_totals(workspace) == stored
+
+
+def test_a_bulk_load_matches_the_row_by_row_one(
+    workspace: Settings, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Does a load large enough to rebuild the constraints (PostgreSQL) store the same rows,
+    keep the first of equal rows, stay idempotent and leave the constraints in force?"""
+    monkeypatch.setattr(pgload, "BULK_MIN_ROWS", 0)
+    rebuilt = []
+    rebuild = pgload._insert_rebuilding
+    monkeypatch.setattr(pgload, "_insert_rebuilding", lambda *a: rebuilt.append(1) or rebuild(*a))
+    import_roster(cli, workspace, tmp_path)
+    path = write_csv(tmp_path / "s.csv", STUDY_HEADER_EN, ROWS)
+    first = cli("study", "import", path, "--workspace", workspace.workspace)
+    assert "共 4 条，新增 3 条，已存在 1 条" in first.stdout
+    assert sorted(day_totals(workspace).values()) == [75 * 60.0, 120 * 60.0]
+    edited = [*ROWS, ["CG001", "2026-01-07 09:00", "2026-01-07 09:30", "offline", "专题讲座"]]
+    path = write_csv(tmp_path / "s2.csv", STUDY_HEADER_EN, edited)
+    again = cli("study", "import", path, "--workspace", workspace.workspace)
+    assert "共 5 条，新增 1 条，已存在 4 条" in again.stdout
+    assert len(rebuilt) == (2 if workspace.database_url.startswith("postgresql") else 0)
+    with db.session_scope(workspace) as session:
+        rows = session.execute(
+            select(StudyInterval.officer_id, StudyInterval.start_ts, StudyInterval.source_row)
+        ).all()
+        assert len(rows) == 4 and sorted(r[2] for r in rows) == [2, 3, 4, 6]
+        kept = session.get(StudyInterval, 1)
+        assert kept is not None
+        copy = {c: getattr(kept, c) for c in ("officer_id", "start_ts", "end_ts", "kind")}
+    with pytest.raises(IntegrityError), db.session_scope(workspace) as session:
+        session.add(StudyInterval(**copy, activity_id=kept.activity_id, source_id=1, source_row=9))
+        session.flush()
+    with pytest.raises(IntegrityError), db.session_scope(workspace) as session:
+        session.add(
+            StudyInterval(
+                **{**copy, "officer_id": 999_999},
+                activity_id=kept.activity_id,
+                source_id=1,
+                source_row=9,
+            )
+        )
+        session.flush()
