@@ -49,12 +49,17 @@ class GradedSitting:
 
 def gradebook_sittings(settings: Settings, exam: str) -> dict[str, GradedSitting]:
     """Every graded submission of ``exam`` in nbgrader's gradebook, by officer."""
+    return recorded_sittings(settings, exam) or {}
+
+
+def recorded_sittings(settings: Settings, exam: str) -> dict[str, GradedSitting] | None:
+    """Like ``gradebook_sittings``, but None when the gradebook has no record of ``exam``."""
     found: dict[str, GradedSitting] = {}
     with open_gradebook(settings) as gradebook:
         try:
             gradebook.find_assignment(exam)
         except MissingEntry:
-            return found
+            return None
         for submission in gradebook.assignment_submissions(exam):
             items = {}
             penalty = 0.0
@@ -118,9 +123,12 @@ def sync_results(session: Session, settings: Settings, exam: Exam) -> list[ExamR
     """Copy the gradebook's sittings of ``exam`` into ExamResult (added, updated, removed).
 
     Sittings of officers not on the roster, and makeup sittings of officers who were not
-    eligible for the makeup, are left out.
+    eligible for the makeup, are left out. An exam the gradebook has no record of (never
+    generated or graded through nbgrader) keeps the results already in fazhi's database.
     """
-    sittings = gradebook_sittings(settings, exam.name)
+    sittings = recorded_sittings(settings, exam.name)
+    if sittings is None:
+        return list(session.scalars(select(ExamResult).where(ExamResult.exam_id == exam.id)))
     officers = _officers(session)
     allowed = makeup_eligible(session, settings, exam) if exam.makeup_of else None
     existing = {

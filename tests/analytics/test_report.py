@@ -36,6 +36,8 @@ AS_OF = "2026-01-31"
 
 
 def prepare(cli, workspace: Settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Roster, study records, and exam results recorded straight in fazhi's database: the
+    gradebook has no record of these exams, so the report's sync must keep them."""
     import_roster(cli, workspace, tmp_path)
     path = write_csv(tmp_path / "学习.csv", STUDY_HEADER_ZH, STUDY)
     assert cli("study", "import", path, "--workspace", workspace.workspace).exit_code == 0
