@@ -85,8 +85,8 @@ def build_demo(directory: Path, *, today: dt.date | None = None) -> Settings:
     return load_settings(directory)  # with what the steps configured (the demo officer)
 
 
-def launch(settings: Settings, open_path: str | None = None) -> None:
-    """JupyterLab on localhost, rooted at the workspace (blocks until stopped)."""
+def lab_command(settings: Settings, open_path: str | None = None) -> list[str]:
+    """The JupyterLab command line for ``settings``' workspace, on localhost only."""
     args = [
         sys.executable,
         "-m",
@@ -97,8 +97,19 @@ def launch(settings: Settings, open_path: str | None = None) -> None:
     ]
     if open_path:
         args.append(f"--LabApp.default_url=/lab/tree/{open_path}")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Jupyter refuses root unless told; containers and fresh VMs often run as root, and
+        # the server listens on 127.0.0.1 only
+        args.append("--allow-root")
+    return args
+
+
+def launch(settings: Settings, open_path: str | None = None) -> None:
+    """JupyterLab on localhost, rooted at the workspace (blocks until stopped)."""
     env = dict(os.environ, FAZHI_WORKSPACE=str(settings.workspace))
     echo("正在启动 JupyterLab（Ctrl+C 退出）……")
+    if "--allow-root" in (args := lab_command(settings, open_path)):
+        echo("注意：正在以 root 身份运行，JupyterLab 只在本机 127.0.0.1 上提供服务。")
     subprocess.run(args, cwd=settings.workspace, env=env, check=False)
 
 

@@ -1,15 +1,22 @@
-"""`make demo NO_LAUNCH=1` leaves a workspace whose roster nbgrader also sees."""
+"""`make demo` builds a workspace whose roster nbgrader also sees, then serves JupyterLab."""
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
 
-from fazhi.settings import load_settings
+from fazhi.cli.demo import lab_command
+from fazhi.courses.demo import demo_notebook
+from fazhi.settings import Settings, load_settings
 
 
 @pytest.mark.slow
@@ -48,6 +55,49 @@ def test_demo_builds_workspace_nbgrader_sees(tmp_path: Path) -> None:
         timeout=1200,
     )
     assert rebuilt.returncode == 0, rebuilt.stderr
+    assert_lab_serves(load_settings(workspace))
+
+
+def _get(url: str, token: str) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, response.read()
+
+
+def assert_lab_serves(settings: Settings) -> None:
+    """Does the command `make demo` launches serve JupyterLab with the demo module to open?"""
+    notebook = demo_notebook(settings)
+    assert notebook is not None
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token = "fazhi-demo-test"
+    extra = [f"--ServerApp.port={port}", f"--IdentityProvider.token={token}", "--no-browser"]
+    server = subprocess.Popen(
+        [*lab_command(settings, notebook), *extra],
+        cwd=settings.workspace,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            try:
+                status, _ = _get(f"{base}/api/status", token)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline, "JupyterLab did not start within 120 s"
+                time.sleep(0.5)
+        status, page = _get(f"{base}/lab/tree/{notebook}", token)
+        assert status == 200 and b"JupyterLab" in page
+        status, body = _get(f"{base}/api/contents/{notebook}?content=0", token)
+        assert status == 200 and json.loads(body)["type"] == "notebook"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def test_demo_refuses_a_non_demo_directory(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
