@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -102,6 +103,17 @@ def study_records(officers: int) -> pd.DataFrame:
     )
 
 
+def run_sql(url: str, statement: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
 def run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Run a fazhi command; returns (wall seconds, peak RSS in MB) of that process."""
     start = time.perf_counter()
@@ -117,7 +129,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--officers", type=int, default=10_000)
     parser.add_argument(
-        "--db-url", default="", help="PostgreSQL URL (default: SQLite in the workspace)"
+        "--db-url",
+        default="",
+        help="PostgreSQL URL (default: SQLite); the run uses a new schema, dropped after",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary workspace")
     parser.add_argument("--generate", help=argparse.SUPPRESS)  # internal: write the files
@@ -135,8 +149,11 @@ def main() -> None:
 
     root = Path(tempfile.mkdtemp(prefix="fazhi-bench-"))
     env = dict(os.environ, FAZHI_WORKSPACE=str(root / "ws"))
-    if options.db_url:
-        env["FAZHI_DB_URL"] = options.db_url
+    schema = f"fazhi_bench_{uuid.uuid4().hex[:8]}" if options.db_url else ""
+    if schema:  # a schema of its own, dropped afterwards: the database is left as it was
+        run_sql(options.db_url, f'CREATE SCHEMA "{schema}"')
+        sep = "&" if "?" in options.db_url else "?"
+        env["FAZHI_DB_URL"] = f"{options.db_url}{sep}options=-csearch_path%3D{schema}"
     try:
         subprocess.run(
             [*FAZHI, "init", str(root / "ws")], env=env, check=True, stdout=subprocess.DEVNULL
@@ -187,9 +204,11 @@ def main() -> None:
         print(f"fazhi report compliance           {summary:6.2f} s  {summary / read_csv:4.2f}×")
     finally:
         if options.keep:
-            print(f"workspace kept: {root}")
+            print(f"workspace kept: {root}" + (f", schema {schema}" if schema else ""))
         else:
             shutil.rmtree(root, ignore_errors=True)
+            if schema:
+                run_sql(options.db_url, f'DROP SCHEMA "{schema}" CASCADE')
 
 
 if __name__ == "__main__":
