@@ -55,7 +55,7 @@ def test_demo_builds_workspace_nbgrader_sees(tmp_path: Path) -> None:
         timeout=1200,
     )
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert_lab_serves(load_settings(workspace))
+    assert_lab_serves(load_settings(workspace), tmp_path / "lab.log")
 
 
 def _get(url: str, token: str) -> tuple[int, bytes]:
@@ -64,7 +64,7 @@ def _get(url: str, token: str) -> tuple[int, bytes]:
         return response.status, response.read()
 
 
-def assert_lab_serves(settings: Settings) -> None:
+def assert_lab_serves(settings: Settings, log: Path) -> None:
     """Does the command `make demo` launches serve JupyterLab with the demo module to open?"""
     notebook = demo_notebook(settings)
     assert notebook is not None
@@ -73,20 +73,21 @@ def assert_lab_serves(settings: Settings) -> None:
         port = probe.getsockname()[1]
     token = "fazhi-demo-test"
     extra = [f"--ServerApp.port={port}", f"--IdentityProvider.token={token}", "--no-browser"]
-    server = subprocess.Popen(
-        [*lab_command(settings, notebook), *extra],
-        cwd=settings.workspace,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # the server's log goes to a file: a pipe nobody reads would fill up and stall it
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [*lab_command(settings, notebook), *extra],
+            cwd=settings.workspace,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
         while True:
-            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            assert server.poll() is None, log.read_text(encoding="utf-8", errors="replace")
             try:
-                status, _ = _get(f"{base}/api/status", token)
+                _get(f"{base}/api/status", token)
                 break
             except (urllib.error.URLError, ConnectionError):
                 assert time.monotonic() < deadline, "JupyterLab did not start within 120 s"
