@@ -6,19 +6,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from sqlalchemy.orm import Session
 
+from fazhi.analytics.packs import Intervals, new_in
+from fazhi.analytics.packs import records as packed_records
 from fazhi.analytics.records import read_records
 from fazhi.analytics.store import (
     ensure_activities,
     ensure_source,
-    insert_intervals,
-    last_interval_id,
-    lock_intervals,
+    lock_packs,
     officer_ids,
+    read_packs,
+    write_packs,
 )
-from fazhi.analytics.yearstore import refresh_years, stored_intervals, years_touched
+from fazhi.analytics.yearstore import refresh_years, years_touched
 
 
 @dataclass(frozen=True)
@@ -52,16 +53,29 @@ def import_study_file(session: Session, *, path: Path, modules: set[str]) -> Stu
     frame = records.frame
     names = [str(n) for n in frame["activity"].cat.categories]
     ids = ensure_activities(session, names, modules)
-    activity_ids = np.array([ids[n] for n in names], dtype=np.int64)
-    frame = frame.assign(activity_id=activity_ids[frame["activity"].cat.codes.to_numpy()])
+    activity_ids = np.array([ids[n] for n in names], dtype=np.int32)
+    incoming = Intervals(
+        frame["officer"].to_numpy(dtype=np.int64),
+        packed_records(
+            frame["start"].to_numpy(),
+            frame["end"].to_numpy(),
+            activity_ids[frame["activity"].cat.codes.to_numpy()],
+            frame["row"].to_numpy(),
+            (frame["kind"] == "online").to_numpy(),
+        ),
+    )
     source = ensure_source(session, kind="file", digest=records.digest, name=Path(path).name)
-    lock_intervals(session)
-    before = last_interval_id(session)
-    inserted = insert_intervals(session, frame, source)
-    if inserted:
-        # the file's rows are at hand: read back only what was stored before them
-        new = (frame["officer"].to_numpy(), frame["start"].to_numpy(), frame["end"].to_numpy())
-        officers, years = np.sort(pd.unique(new[0])), years_touched(new[1], new[2])
-        stored = stored_intervals(session, officers=officers, years=years, up_to_id=before)
-        refresh_years(session, officers=officers, years=years, new=new, stored=stored)
-    return StudyImport(rows=len(frame), inserted=inserted, long_rows=records.long_rows)
+    lock_packs(session)
+    stored = read_packs(session, officers=np.unique(incoming.officer))
+    fresh = incoming.take(new_in(stored, incoming))
+    if len(fresh):
+        write_packs(session, source, fresh)
+        new = fresh.triple()
+        refresh_years(
+            session,
+            officers=np.unique(new[0]),
+            years=years_touched(new[1], new[2]),
+            new=new,
+            stored=stored.triple(),
+        )
+    return StudyImport(rows=len(frame), inserted=len(fresh), long_rows=records.long_rows)

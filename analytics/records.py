@@ -1,6 +1,7 @@
 """Read and validate a study-record file (DESIGN.md §Input files) into a frame of intervals.
 
-CSV is read with pandas (a year of a province's records is millions of rows); XLSX through
+A CSV file is read with polars (``fastcsv``: a year of a province's records is millions of
+rows) or, when that reader cannot number its rows as pandas would, with pandas; XLSX through
 ``fazhi.tabular``. Encodings, bilingual headers and the time syntax are the base's. Columns
 with few distinct values (工号, 学习方式, 学习内容) are checked once per distinct value.
 Every problem is reported with file, row and column; a file with any problem is refused.
@@ -13,10 +14,12 @@ import io
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from fazhi.analytics import fastcsv
 from fazhi.errors import InputError, InputErrors
 from fazhi.tabular import (
     LOCAL_TZ,
@@ -86,7 +89,8 @@ def _csv_frame(path: Path, raw: bytes) -> pd.DataFrame:
     raise InputError(path, "无法识别文件编码：请另存为 UTF-8 或 GB18030（GBK）编码的 CSV")
 
 
-def _rename(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
+def _rename(path: Path, frame: Any) -> Any:
+    """The five columns of ``frame`` (pandas, or polars from ``fastcsv``) under their names."""
     known = header_map(COLUMNS)
     names: dict[str, str] = {}
     for header in frame.columns:
@@ -99,6 +103,8 @@ def _rename(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
     missing = [c.label for c in COLUMNS if c.name not in names.values()]
     if missing:
         raise InputError(path, f"缺少必需的列：{'、'.join(missing)}", row=1)
+    if fastcsv.is_polars(frame):
+        return frame.select(list(names)).rename(names)
     return frame[list(names)].rename(columns=names)
 
 
@@ -143,9 +149,12 @@ class _Distinct:
         return np.flatnonzero(np.isin(self.codes, bad))
 
 
-def _distinct(series: pd.Series) -> _Distinct:
-    codes, uniques = pd.factorize(series.to_numpy(dtype=object))
-    cells = list(uniques)
+def _distinct(series: Any) -> _Distinct:
+    if fastcsv.is_polars(series):
+        codes, cells = fastcsv.factorize(series)
+    else:
+        codes, uniques = pd.factorize(series.to_numpy(dtype=object))
+        cells = list(uniques)
     return _Distinct(codes, cells, [cell_text(v) for v in cells])
 
 
@@ -164,22 +173,29 @@ def _local_seconds(moments: np.ndarray) -> np.ndarray:
     return seconds
 
 
-def parse_times(values: pd.Series, column: str, problems: _Problems) -> np.ndarray:
+def parse_times(values: Any, column: str, problems: _Problems) -> np.ndarray:
     """Unix seconds of each cell: the common forms vectorised, the rest via ``parse_time``."""
     result = np.zeros(len(values), dtype=np.int64)
-    done = np.zeros(len(values), dtype=bool)
-    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
-        todo = np.flatnonzero(~done)
-        if todo.size == 0:
-            break
-        cells = values if todo.size == len(values) else values.iloc[todo]
-        parsed = pd.to_datetime(cells, format=fmt, errors="coerce").to_numpy()
-        good = ~np.isnat(parsed)
-        result[todo[good]] = _local_seconds(parsed[good])
-        done[todo[good]] = True
+    if fastcsv.is_polars(values):
+        moments, done = fastcsv.parse_times(values)
+        result[done] = _local_seconds(moments[done])
+    else:
+        done = np.zeros(len(values), dtype=bool)
+        for fmt in fastcsv.TIME_FORMATS:
+            todo = np.flatnonzero(~done)
+            if todo.size == 0:
+                break
+            cells = values if todo.size == len(values) else values.iloc[todo]
+            parsed = pd.to_datetime(cells, format=fmt, errors="coerce").to_numpy()
+            good = ~np.isnat(parsed)
+            result[todo[good]] = _local_seconds(parsed[good])
+            done[todo[good]] = True
     rest = np.flatnonzero(~done)
     if rest.size:
-        cells = _distinct(values.iloc[rest])
+        if fastcsv.is_polars(values):
+            cells = _distinct(pd.Series(fastcsv.cells_at(values, rest), dtype=object))
+        else:
+            cells = _distinct(values.iloc[rest])
         seconds = np.zeros(len(cells.cells), dtype=np.int64)
         empty, bad, messages = [], [], {}
         for code, (cell, shown) in enumerate(zip(cells.cells, cells.text, strict=True)):
@@ -219,11 +235,26 @@ def read_records(path: Path | str, officers: dict[str, int]) -> StudyRecords:
     raw = path.read_bytes()
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
-        frame = _rename(path, _csv_frame(path, raw))
+        columns = fastcsv.read_columns(raw)
+        if columns is not None:
+            frame = _rename(path, columns)
+            if (frame["officer_id"].str.strip_chars() == "").any():  # blank rows: pandas' way
+                frame = None
+        if columns is None or frame is None:
+            frame = _rename(path, _csv_frame(path, raw))
     elif suffix in (".xlsx", ".xlsm"):
         frame = _xlsx_frame(path)
     else:
         raise InputError(path, "不支持的文件类型：请使用 .csv 或 .xlsx 文件")
+    if fastcsv.is_polars(frame):
+        return _validate(path, raw, frame, pd.RangeIndex(len(frame)), officers)
+    return _validate(path, raw, frame, frame.index, officers)
+
+
+def _validate(
+    path: Path, raw: bytes, frame: Any, index: pd.Index, officers: dict[str, int]
+) -> StudyRecords:
+    """Check every row of the five columns (``index``: row number − 2 of each row)."""
     officer_cells = _distinct(frame["officer_id"])
     kind_cells = _distinct(frame["kind"])
     activity_cells = _distinct(frame["activity"])
@@ -234,10 +265,11 @@ def read_records(path: Path | str, officers: dict[str, int]) -> StudyRecords:
         blank[candidates] = _blank_rows(frame.iloc[candidates])
         if blank.any():
             frame = frame[~blank]
+            index = frame.index
             officer_cells = _distinct(frame["officer_id"])
             kind_cells = _distinct(frame["kind"])
             activity_cells = _distinct(frame["activity"])
-    problems = _Problems(path, frame.index)
+    problems = _Problems(path, index)
 
     ids = np.array([officers.get(t, -1) for t in officer_cells.text], dtype=np.int64)
     officer = ids[officer_cells.codes] if len(frame) else np.empty(0, dtype=np.int64)
@@ -276,7 +308,7 @@ def read_records(path: Path | str, officers: dict[str, int]) -> StudyRecords:
         activity_cells.rows_where(too_long), "activity", f"学习内容过长（最多 {ACTIVITY_MAX} 字）"
     )
     problems.raise_any()
-    if frame.empty:
+    if len(frame) == 0:
         raise InputErrors([InputError(path, "文件中没有任何学习记录")])
     result = pd.DataFrame(
         {
@@ -285,7 +317,7 @@ def read_records(path: Path | str, officers: dict[str, int]) -> StudyRecords:
             "end": end,
             "kind": _categories(kind_cells.codes, kinds),
             "activity": _categories(activity_cells.codes, activity_cells.text),
-            "row": frame.index.to_numpy(dtype=np.int64) + 2,
+            "row": index.to_numpy(dtype=np.int64) + 2,
         }
     )
     return StudyRecords(path=path, digest=hashlib.sha256(raw).hexdigest(), frame=result)

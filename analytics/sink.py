@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fazhi import db
 from fazhi.analytics.identity import hub_mode
-from fazhi.analytics.store import ensure_activities, ensure_source
+from fazhi.analytics.packs import records as packed_records
+from fazhi.analytics.store import ensure_activities, ensure_source, lock_packs, replace_tracked
 from fazhi.analytics.yearstore import refresh_years, years_touched
 from fazhi.errors import UserError
-from fazhi.models import Officer, StudyInterval
+from fazhi.models import Officer
 from fazhi.settings import Settings
 
 if TYPE_CHECKING:
@@ -55,47 +56,35 @@ class StudySink(Protocol):
     def save(self, interval: TrackedInterval) -> None: ...
 
 
-def store_tracked(session: Session, interval: TrackedInterval, row_id: int | None) -> int:
-    """Insert or extend one tracked interval and refresh the officer's per-day totals.
-
-    Returns the interval's row id (pass it back to extend the same interval later).
-    """
+def store_tracked(session: Session, interval: TrackedInterval) -> None:
+    """Store one tracked interval, or its longer end when (session, seq) is stored already,
+    and refresh the officer's per-day totals."""
     officer = session.scalar(select(Officer.id).where(Officer.officer_id == interval.officer_id))
     if officer is None:
         raise UserError(f"名册中没有工号“{interval.officer_id}”，不记录学习时长")
-    start, end = int(interval.start), round(interval.end)
-    if row_id is None:
-        source = ensure_source(
-            session,
-            kind="tracker",
-            digest=interval.session,
-            name=f"{interval.officer_id}@{socket.gethostname()}"[:500],
-        )
-        activity = ensure_activities(session, [interval.module_id], {interval.module_id})
-        row_id = session.scalar(
-            insert(StudyInterval)
-            .values(
-                officer_id=officer,
-                start_ts=start,
-                end_ts=max(end, start),
-                kind="online",
-                activity_id=activity[interval.module_id],
-                source_id=source,
-                source_row=interval.seq,
-            )
-            .returning(StudyInterval.id)
-        )
-    else:
-        session.execute(
-            update(StudyInterval).where(StudyInterval.id == row_id).values(end_ts=max(end, start))
-        )
+    start = int(interval.start)
+    end = max(round(interval.end), start)
+    source = ensure_source(
+        session,
+        kind="tracker",
+        digest=interval.session,
+        name=f"{interval.officer_id}@{socket.gethostname()}"[:500],
+    )
+    activity = ensure_activities(session, [interval.module_id], {interval.module_id})
+    lock_packs(session)
+    tracked = packed_records(
+        np.array([start]),
+        np.array([end]),
+        np.array([activity[interval.module_id]]),
+        np.array([interval.seq]),
+        np.array([1]),
+    )
+    replace_tracked(session, source, officer, tracked)
     refresh_years(
         session,
         officers=np.array([officer]),
         years=years_touched(np.array([start]), np.array([max(end, start + 1)])),
     )
-    assert row_id is not None
-    return row_id
 
 
 class DatabaseSink:
@@ -103,15 +92,13 @@ class DatabaseSink:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._rows: dict[tuple[str, int], int] = {}
 
     def signal(self, kind: str, module_id: str) -> None:
         """Nothing to do: the kernel's clock measures the intervals this sink saves."""
 
     def save(self, interval: TrackedInterval) -> None:
-        key = (interval.session, interval.seq)
         with db.session_scope(self.settings) as session:
-            self._rows[key] = store_tracked(session, interval, self._rows.get(key))
+            store_tracked(session, interval)
 
 
 class HubSink:

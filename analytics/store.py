@@ -1,29 +1,25 @@
-"""Write study intervals in bulk (all-or-nothing, idempotent) and read them back for reports.
+"""Write study intervals in bulk and read them back, as packs (``fazhi.analytics.packs``).
 
-A year of a province's records is millions of rows, so both directions bypass the ORM:
-multi-row INSERTs on SQLite, binary COPY on PostgreSQL (``pgload``). Both run on the caller's
-session connection, inside the caller's transaction; nothing here commits.
+A year of a province's records is millions of intervals but one pack per officer and source,
+so both directions bypass the ORM and move a few thousand blobs. Everything runs on the
+caller's session connection, inside the caller's transaction; nothing here commits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from fazhi.analytics.pgload import insert_postgresql
-from fazhi.models import Officer, StudyActivity, StudyInterval, StudySource, Unit
+from fazhi.analytics.packs import RECORD, Intervals, by_officer, pack, unpack
+from fazhi.models import Officer, StudyActivity, StudyPack, StudySource, Unit
 
-_INSERT_COLUMNS = "officer_id, start_ts, end_ts, kind, activity_id, source_id, source_row"
-_FEW_OFFICERS = 500  # below this, read intervals by officer (index) rather than by time
-_SQLITE_ROWS = 500  # rows per INSERT statement (6 parameters each, far below SQLite's limit)
-_PG_READ_IDS = 10_000_000  # interval ids per packed read (24 bytes a row, far below 1 GB)
+_FEW_OFFICERS = 500  # up to this many, read their packs by officer (index), else all
 
 
 def officer_ids(session: Session) -> dict[str, int]:
@@ -56,62 +52,70 @@ def ensure_activities(session: Session, names: Iterable[str], modules: set[str])
     return known
 
 
-def lock_intervals(session: Session) -> None:
+def lock_packs(session: Session) -> None:
     """Keep other writers of intervals out until the caller's transaction ends: what is read
-    in it (the last id, the stored rows) stays all there is besides its own writes."""
+    in it (the stored intervals) stays all there is besides its own writes."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("LOCK TABLE study_interval IN SHARE ROW EXCLUSIVE MODE")
+        connection.exec_driver_sql("LOCK TABLE study_pack IN SHARE ROW EXCLUSIVE MODE")
         return
     raw = connection.connection.driver_connection
     if not raw.in_transaction:  # the driver begins lazily, at the first write
         raw.execute("BEGIN IMMEDIATE")
 
 
-def insert_intervals(session: Session, frame: pd.DataFrame, source_id: int) -> int:
-    """Insert rows (officer, start, end, kind, activity_id, row); returns how many were new.
+def write_packs(session: Session, source_id: int, fresh: Intervals) -> None:
+    """Add ``fresh`` (sorted by officer) to the source's packs, one per officer."""
+    _merge_into_packs(session, source_id, fresh, replace_rows=False)
 
-    Rows already stored (same officer/time/kind/activity, e.g. from an earlier import of the
-    same file) are skipped, and of equal rows in ``frame`` only the first is stored, so
-    importing a file again changes nothing.
-    """
-    if frame.empty:
-        return 0
+
+def replace_tracked(session: Session, source_id: int, officer: int, tracked: np.ndarray) -> None:
+    """Store a tracker's intervals (``RECORD``s), replacing those with the same sequence
+    numbers (``row``): an interval saved again has grown longer."""
+    fresh = Intervals(np.full(len(tracked), officer, dtype=np.int64), tracked)
+    _merge_into_packs(session, source_id, fresh, replace_rows=True)
+
+
+def _merge_into_packs(
+    session: Session, source_id: int, fresh: Intervals, *, replace_rows: bool
+) -> None:
+    if len(fresh) == 0:
+        return
+    table = StudyPack.__table__
+    query = select(table.c.officer_id, table.c.records).where(table.c.source_id == source_id)
+    if len(np.unique(fresh.officer)) <= _FEW_OFFICERS:
+        query = query.where(table.c.officer_id.in_([int(o) for o in np.unique(fresh.officer)]))
+    existing = {officer: unpack(bytes(blob)) for officer, blob in fetch_tuples(session, query)}
+    inserts: list[tuple[int, int, int, int, int, bytes]] = []
+    updates: list[tuple[int, int, int, bytes, int, int]] = []
+    for officer, items in by_officer(fresh):
+        old = existing.get(officer)
+        if old is not None:
+            if replace_rows:
+                old = old[~np.isin(old["row"], items["row"])]
+            items = np.concatenate([old, items])
+            fields = (items["online"], items["activity"], items["end"], items["start"])
+            items = items[np.lexsort(fields)]
+        first, last, blob = int(items["start"].min()), int(items["end"].max()), pack(items)
+        if old is not None:
+            updates.append((len(items), first, last, blob, source_id, officer))
+        else:
+            inserts.append((source_id, officer, len(items), first, last, blob))
+    # plain tuples straight to the driver: one row per officer, tens of thousands of them
     connection = session.connection()
-    raw = connection.connection.driver_connection
-    if connection.dialect.name == "postgresql":
-        return insert_postgresql(raw, frame, source_id)
-    return _insert_sqlite(raw, frame, source_id)
-
-
-def _insert_sqlite(raw, frame: pd.DataFrame, source_id: int) -> int:  # type: ignore[no-untyped-def]
-    # plain values bound by position, several hundred rows per statement: the fastest way
-    # into SQLite from Python; the unique index skips rows already stored
-    width = 6
-    count = len(frame)
-    flat: list[object] = [None] * (count * width)
-    flat[0::width] = frame["officer"].tolist()
-    flat[1::width] = frame["start"].tolist()
-    flat[2::width] = frame["end"].tolist()
-    flat[3::width] = frame["kind"].tolist()
-    flat[4::width] = frame["activity_id"].tolist()
-    flat[5::width] = frame["row"].tolist()
-
-    def statement(rows: int) -> str:
-        values = ",".join([f"(?,?,?,?,?,{int(source_id)},?)"] * rows)
-        return (
-            f"INSERT INTO study_interval ({_INSERT_COLUMNS}) VALUES {values} ON CONFLICT DO NOTHING"
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    if inserts:
+        connection.exec_driver_sql(
+            "INSERT INTO study_pack (source_id, officer_id, count, first_ts, last_ts, records) "
+            f"VALUES ({', '.join([mark] * 6)})",
+            inserts,
         )
-
-    step = _SQLITE_ROWS * width
-    whole = (count // _SQLITE_ROWS) * step
-    before = raw.total_changes
-    cursor = raw.cursor()
-    cursor.executemany(statement(_SQLITE_ROWS), (flat[i : i + step] for i in range(0, whole, step)))
-    if whole < len(flat):
-        cursor.execute(statement((len(flat) - whole) // width), flat[whole:])
-    cursor.close()
-    return int(raw.total_changes - before)
+    if updates:
+        connection.exec_driver_sql(
+            f"UPDATE study_pack SET count = {mark}, first_ts = {mark}, last_ts = {mark}, "
+            f"records = {mark} WHERE source_id = {mark} AND officer_id = {mark}",
+            updates,
+        )
 
 
 # ---- reading --------------------------------------------------------------------------
@@ -159,63 +163,75 @@ def fetch_tuples(session: Session, query: Select[Any]) -> list[tuple[Any, ...]]:
         cursor.close()
 
 
-def last_interval_id(session: Session) -> int:
-    """The highest interval id so far (0 for none): rows written later have higher ids."""
-    return int(session.scalar(select(func.max(StudyInterval.__table__.c.id))) or 0)
-
-
-def load_intervals(
+def read_packs(
     session: Session,
-    start: int,
-    end: int,
     *,
     officers: np.ndarray | None = None,
-    up_to_id: int | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(officer table id, start, end) of the intervals overlapping [start, end), optionally
-    only of ``officers`` and only those with ids up to ``up_to_id``."""
-    where = f"end_ts > {int(start)} AND start_ts < {int(end)}"
+    start: int | None = None,
+    end: int | None = None,
+) -> Intervals:
+    """The stored intervals (optionally only of ``officers``, and only from packs reaching
+    into [start, end)), sorted by officer within each pack."""
+    table = StudyPack.__table__
+    query = select(table.c.officer_id, table.c.count, table.c.records)
     few = officers is not None and len(officers) <= _FEW_OFFICERS
-    if few:  # the unique index leads with officer_id
-        where += f" AND officer_id IN ({','.join(str(int(o)) for o in officers)})"
-    connection = session.connection()
-    raw = connection.connection.driver_connection
-    if connection.dialect.name == "postgresql":
-        table = _read_postgresql(raw, where, up_to_id)
-    else:
-        if up_to_id is not None:
-            where += f" AND id <= {int(up_to_id)}"
-        query = f"SELECT officer_id, start_ts, end_ts FROM study_interval WHERE {where}"
-        flat = np.fromiter(itertools.chain.from_iterable(raw.execute(query)), dtype=np.int64)
-        table = flat.reshape(-1, 3)
-    found = (table[:, 0], table[:, 1], table[:, 2])
+    if few:
+        assert officers is not None
+        query = query.where(table.c.officer_id.in_([int(o) for o in officers]))
+    if start is not None:
+        query = query.where(table.c.last_ts > int(start))
+    if end is not None:
+        query = query.where(table.c.first_ts < int(end))
+    rows = fetch_tuples(session, query.order_by(table.c.officer_id, table.c.source_id))
+    if not rows:
+        return Intervals.empty()
+    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    counts = np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows))
+    found = Intervals(
+        np.repeat(ids, counts), np.frombuffer(b"".join(bytes(row[2]) for row in rows), RECORD)
+    )
     if officers is not None and not few:
-        keep = np.isin(found[0], officers)
-        found = (found[0][keep], found[1][keep], found[2][keep])
+        found = found.take(np.flatnonzero(np.isin(found.officer, officers)))
     return found
 
 
-def _read_postgresql(raw: Any, where: str, up_to_id: int | None) -> np.ndarray:
-    """Rows × (officer, start, end): the server packs them into one bytea per id range (a
-    few statements, not millions of rows to convert one by one)."""
-    columns = "int8send(officer_id::int8) || int8send(start_ts) || int8send(end_ts)"
+def load_intervals(
+    session: Session, start: int, end: int, *, officers: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(officer table id, start, end) of the intervals overlapping [start, end), optionally
+    only of ``officers``."""
+    found = read_packs(session, officers=officers, start=start, end=end)
+    inside = (found.records["end"] > start) & (found.records["start"] < end)
+    return found.take(np.flatnonzero(inside)).triple()
+
+
+def load_records(session: Session) -> pd.DataFrame:
+    """Every stored interval with its officer (工号), activity name, kind, source and row:
+    for inspection and exports, not for the compliance arithmetic."""
+    pack, officer, activity = StudyPack.__table__, Officer.__table__, StudyActivity.__table__
+    query = select(pack.c.source_id, officer.c.officer_id, pack.c.count, pack.c.records).join(
+        officer, pack.c.officer_id == officer.c.id
+    )
+    rows = list(session.execute(query.order_by(pack.c.source_id, officer.c.officer_id)))
+    names = dict(session.execute(select(activity.c.id, activity.c.name)).all())
     parts = []
-    with raw.cursor() as cursor:
-        cursor.execute("SELECT min(id), max(id) FROM study_interval")
-        low, high = cursor.fetchone()
-        if up_to_id is not None and high is not None:
-            high = min(high, up_to_id)
-        for first in range(low or 0, (high or -1) + 1, _PG_READ_IDS):
-            last = min(first + _PG_READ_IDS - 1, high)
-            cursor.execute(
-                f"SELECT string_agg({columns}, '') FROM study_interval WHERE {where} "
-                f"AND id BETWEEN {first} AND {last}",
-                binary=True,
+    for source, officer_id, count, blob in rows:
+        items = unpack(bytes(blob))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "officer_id": [officer_id] * count,
+                    "start": items["start"].astype(np.int64),
+                    "end": items["end"].astype(np.int64),
+                    "kind": np.where(items["online"] == 1, "online", "offline"),
+                    "activity": [names[a] for a in items["activity"].tolist()],
+                    "source_id": source,
+                    "row": items["row"].astype(np.int64),
+                }
             )
-            (packed,) = cursor.fetchone()
-            if packed:
-                parts.append(packed)
-    return np.frombuffer(b"".join(parts), dtype=">i8").astype(np.int64).reshape(-1, 3)
+        )
+    columns = ["officer_id", "start", "end", "kind", "activity", "source_id", "row"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
 
 def load_activity_starts(
@@ -224,17 +240,14 @@ def load_activity_starts(
     """(officer table id, start) of ``officers``' intervals of one activity starting in
     [start, end) — e.g. leaders' 中心组学法 sessions."""
     columns = ["id", "start"]
-    activities, intervals = StudyActivity.__table__, StudyInterval.__table__
+    activities = StudyActivity.__table__
     activity_id = session.scalar(select(activities.c.id).where(activities.c.name == activity))
     if activity_id is None or len(officers) == 0:
         return pd.DataFrame(columns=columns)
-    rows: list[tuple[int, int]] = []
-    for chunk in np.array_split(np.asarray(officers), max(1, len(officers) // _FEW_OFFICERS)):
-        query = select(intervals.c.officer_id, intervals.c.start_ts).where(
-            intervals.c.officer_id.in_([int(o) for o in chunk]),
-            intervals.c.activity_id == activity_id,
-            intervals.c.start_ts >= start,
-            intervals.c.start_ts < end,
-        )
-        rows.extend((officer, start_ts) for officer, start_ts in session.execute(query))
-    return pd.DataFrame(rows, columns=columns)
+    found = read_packs(session, officers=np.asarray(officers), start=start)
+    items = found.records
+    keep = (items["activity"] == activity_id) & (items["start"] >= start) & (items["start"] < end)
+    return pd.DataFrame(
+        {"id": found.officer[keep], "start": items["start"][keep].astype(np.int64)},
+        columns=columns,
+    )

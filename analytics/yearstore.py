@@ -26,10 +26,10 @@ def years_touched(start: np.ndarray, end: np.ndarray) -> range:
 
 
 def stored_intervals(
-    session: Session, *, officers: np.ndarray, years: range, up_to_id: int | None = None
+    session: Session, *, officers: np.ndarray, years: range
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(officer table id, start, end) of the stored intervals of ``officers`` that reach into
-    ``years`` (only those with ids up to ``up_to_id``): what ``refresh_years`` totals."""
+    ``years``: what ``refresh_years`` totals."""
     if len(officers) == 0 or len(years) == 0:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, empty
@@ -39,7 +39,6 @@ def stored_intervals(
         local_midnight(first),
         local_midnight(stop),
         officers=officers,
-        up_to_id=up_to_id,
     )
 
 

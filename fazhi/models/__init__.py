@@ -5,14 +5,14 @@ from fazhi.models import exam as exam  # registers the exam tables
 from fazhi.models import mockcourt as mockcourt  # registers the mock-court tables
 from fazhi.models.base import Base
 from fazhi.models.roster import ROLES, Officer, Unit
-from fazhi.models.study import StudyActivity, StudyInterval, StudySource, StudyYear
+from fazhi.models.study import StudyActivity, StudyPack, StudySource, StudyYear
 
 __all__ = [
     "ROLES",
     "Base",
     "Officer",
     "StudyActivity",
-    "StudyInterval",
+    "StudyPack",
     "StudySource",
     "StudyYear",
     "Unit",

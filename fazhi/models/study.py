@@ -13,6 +13,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Index,
     LargeBinary,
     String,
     UniqueConstraint,
@@ -21,7 +22,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from fazhi.models.base import Base
 
-STUDY_KINDS = ("online", "offline")
 SOURCE_KINDS = ("file", "tracker")
 
 
@@ -49,43 +49,37 @@ class StudyActivity(Base):
     module_id: Mapped[str | None] = mapped_column(String(100))
 
 
-class StudyInterval(Base):
-    """One study interval of one officer, [start_ts, end_ts) in Unix seconds (UTC).
+class StudyPack(Base):
+    """The study intervals of one officer from one source, packed into one blob.
 
-    The same officer/time/kind/activity is stored once: re-importing a file (or an edited
-    copy of it) adds nothing twice. Overlapping intervals are kept as recorded; reports count
-    their union.
+    ``records`` holds ``fazhi.analytics.packs.RECORD``s (start, end, activity, row, online),
+    sorted by (start, end, activity, online). Intervals are [start, end) in Unix seconds; the
+    same officer/time/kind/activity is stored once across all sources, so re-importing a file
+    (or an edited copy of it) adds nothing twice. Overlapping intervals are kept as recorded;
+    reports count their union. ``first_ts``/``last_ts`` (the earliest start, the latest end)
+    let readers skip packs outside a period without unpacking them.
     """
 
-    __tablename__ = "study_interval"
+    __tablename__ = "study_pack"
     __table_args__ = (
-        CheckConstraint("kind IN ('online', 'offline')", name="kind"),
-        CheckConstraint("end_ts >= start_ts", name="ordered"),
-        UniqueConstraint("officer_id", "start_ts", "end_ts", "kind", "activity_id"),
+        UniqueConstraint("source_id", "officer_id"),
+        CheckConstraint("last_ts >= first_ts", name="ordered"),
+        Index("ix_study_pack_officer_id", "officer_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id"))
-    start_ts: Mapped[int] = mapped_column(BigInteger)
-    end_ts: Mapped[int] = mapped_column(BigInteger)
-    kind: Mapped[str] = mapped_column(String(10))
-    activity_id: Mapped[int] = mapped_column(ForeignKey("study_activity.id"))
     source_id: Mapped[int] = mapped_column(ForeignKey("study_source.id"))
-    source_row: Mapped[int]  # the file's row number (header = 1), or the tracker's sequence
-
-    @property
-    def start(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.start_ts, dt.UTC)
-
-    @property
-    def end(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.end_ts, dt.UTC)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id"))
+    count: Mapped[int]
+    first_ts: Mapped[int] = mapped_column(BigInteger)
+    last_ts: Mapped[int] = mapped_column(BigInteger)
+    records: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class StudyYear(Base):
     """One officer's study seconds on each day of one calendar year (Asia/Shanghai days).
 
-    Derived from ``study_interval`` — the union of the officer's intervals clipped to each
+    Derived from ``study_pack`` — the union of the officer's intervals clipped to each
     day — and rewritten by every writer of intervals (``fazhi.analytics.store``), so that a
     report reads one small row per officer instead of millions of intervals. ``seconds`` is
     little-endian int32, one per day from 1 January.

@@ -18,7 +18,7 @@ from fazhi.analytics.demo import populate
 from fazhi.cli.demo import _roster_step
 from fazhi.courses.catalog import load_catalog
 from fazhi.courses.compile import compile_content
-from fazhi.models import StudyInterval, StudySource
+from fazhi.models import StudyPack, StudySource
 from fazhi.notebook import SKIP_TAG, TRACKER_GRADE_ID
 from fazhi.rules import load_rules
 from fazhi.settings import Settings
@@ -88,7 +88,7 @@ def test_tracker_in_a_kernel_records_for_the_logged_in_officer(
     folder = demo.workspace / "source" / "m01-penalty-basics"
     folder.mkdir(parents=True)
     with db.session_scope(demo) as session:
-        before = session.scalar(select(func.count()).select_from(StudyInterval))
+        before = session.scalar(select(func.sum(StudyPack.count)))
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [
         nbformat.v4.new_code_cell(
@@ -112,7 +112,7 @@ def test_tracker_in_a_kernel_records_for_the_logged_in_officer(
     assert any("application/javascript" in o.get("data", {}) for o in outputs)
     assert notebook.cells[1].outputs[0]["text"].strip() == "CG0007 600"
     with db.session_scope(demo) as session:
-        after = session.scalar(select(func.count()).select_from(StudyInterval))
+        after = session.scalar(select(func.sum(StudyPack.count)))
         source = session.scalar(select(StudySource.name).where(StudySource.kind == "tracker"))
     assert after == before + 1 and source.startswith("CG0007@")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from fazhi.analytics.records import read_records
@@ -126,3 +127,70 @@ def test_times_before_1992_keep_the_zones_summer_time(tmp_path: Path) -> None:
     assert frame["start"].tolist() == [ts("1988-07-01 12:00"), ts("1988-01-04 12:00")]
     assert ts("1988-07-01 12:00") == ts("1988-01-04 12:00") + 179 * 86400 - 3600
     assert frame["end"].tolist() == [ts("1988-07-01 13:00"), ts("2026-01-05 09:00")]
+
+
+def _read_both(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object, bool]:
+    """(fast reader's result, pandas reader's result, whether the fast reader took the file):
+    a result is the records' frame, or the error's text."""
+    from fazhi.analytics import fastcsv
+
+    taken = fastcsv.read_columns(path.read_bytes()) is not None
+
+    def outcome() -> object:
+        try:
+            return read_records(path, OFFICERS).frame
+        except (InputError, InputErrors) as err:
+            return str(err)
+
+    fast = outcome()
+    with monkeypatch.context() as patch:
+        patch.setattr(fastcsv, "read_columns", lambda raw: None)
+        slow = outcome()
+    return fast, slow, taken
+
+
+ODD_ROWS = [
+    ["CG001", "2026/01/05 09:00", "2026-01-05T10:00", "线下", "集中学习"],
+    ["CG002", "2026-01-05 01:00+00:00", "２０２６-01-05 10:00", " 线上 ", " 自学 "],
+    ["CG001", "1988-07-01 12:00", "1988-07-01 13:00:00", "offline", "专题讲座"],
+    ["CG002", "2026-1-5 9:00", "2026-01-05 09:30:15", "ONLINE", "m01-penalty-basics"],
+]
+BAD_ROWS = [
+    ["CG001", "2026-01-05 25:00", "2026-01-05 10:00", "线下", "集中学习"],
+    ["CG404", "2026-01-05 09:00", "2026-01-05 08:00", "面授", "集中学习"],
+    ["CG001", "2026-01-05 09:00", "", "线上", "x" * 201],
+]
+
+
+@pytest.mark.parametrize(
+    ("rows", "encoding", "newline", "fast"),
+    [
+        (ROWS, "utf-8", "\n", True),
+        (ODD_ROWS, "utf-8-sig", "\r\n", True),
+        (ODD_ROWS, "gb18030", "\n", True),
+        (BAD_ROWS, "utf-8", "\n", True),
+        ([*ROWS, ["", "", "", "", ""], *ODD_ROWS], "utf-8", "\n", True),  # blank row
+        (ODD_ROWS, "utf-8", "\r", False),  # old Mac line ends: pandas only
+    ],
+    ids=["plain", "odd-forms-bom-crlf", "gb18030", "bad-rows", "blank-row", "cr-only"],
+)
+def test_fast_and_pandas_readers_agree(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    rows: list[list[str]],
+    encoding: str,
+    newline: str,
+    fast: bool,
+) -> None:
+    """Does the polars reader give exactly the pandas reader's records or errors, and does it
+    take the files it should?"""
+    path = tmp_path / "s.csv"
+    lines = [",".join(STUDY_HEADER_ZH)] + [",".join(row) for row in rows]
+    path.write_bytes((newline.join(lines) + newline).encode(encoding))
+    got, expected, taken = _read_both(path, monkeypatch)
+    assert taken == fast
+    if isinstance(expected, str):
+        assert got == expected and "第 2 行" in expected
+    else:
+        assert isinstance(got, type(expected))
+        pd.testing.assert_frame_equal(got, expected)

@@ -16,8 +16,9 @@ from fazhi.analytics.daily import blob_seconds
 from fazhi.analytics.dataset import load_compliance
 from fazhi.analytics.identity import current_officer, find_workspace
 from fazhi.analytics.sink import DatabaseSink, HubSink, default_sink
+from fazhi.analytics.store import load_records
 from fazhi.analytics.tracker import StudyTracker, track_study, tracker_script
-from fazhi.models import StudyActivity, StudyInterval, StudySource, StudyYear
+from fazhi.models import StudyActivity, StudyPack, StudySource, StudyYear
 from fazhi.rules import load_rules
 from fazhi.settings import Settings, load_settings
 from fazhi.workspace import write_settings
@@ -99,19 +100,13 @@ def test_tracker_saves_extends_and_totals_intervals(
     tracker.signal("hidden")
     tracker.close()
     with db.session_scope(workspace) as session:
-        rows = session.execute(
-            select(
-                StudyInterval.start_ts,
-                StudyInterval.end_ts,
-                StudyInterval.kind,
-                StudyActivity.name,
-                StudyActivity.module_id,
-                StudySource.kind,
-            )
-            .join(StudyActivity)
-            .join(StudySource)
-            .order_by(StudyInterval.start_ts)
-        ).all()
+        records = load_records(session)
+        modules = dict(session.execute(select(StudyActivity.name, StudyActivity.module_id)).all())
+        sources = dict(session.execute(select(StudySource.id, StudySource.kind)).all())
+        rows = [
+            (r.start, r.end, r.kind, r.activity, modules[r.activity], sources[r.source_id])
+            for r in records.sort_values("start").itertuples()
+        ]
         blob = session.scalar(select(StudyYear.seconds))
     start = ts("2026-03-02 09:00")
     assert [(r[0] - start, r[1] - start) for r in rows] == [(0, 25 * 60), (46 * 60, 56 * 60)]
@@ -207,7 +202,7 @@ def test_hub_mode_relays_and_never_writes_the_database(
     tracker.close()
     assert tracker.studied == 605  # the kernel's own count, for the status line only
     with db.session_scope(workspace) as session:
-        assert session.scalar(select(func.count()).select_from(StudyInterval)) == 0
+        assert session.scalar(select(func.count()).select_from(StudyPack)) == 0
     monkeypatch.delenv("FAZHI_HUB_URL")  # JupyterHub without the fazhi service
     assert isinstance(default_sink(load_settings(None)), DatabaseSink)
 

@@ -6,6 +6,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.orm import Session
 
 from fazhi import db
 from fazhi.errors import DatabaseOutOfDate
@@ -76,3 +77,75 @@ def test_out_of_date_database_is_refused(workspace: Settings, cli) -> None:  # t
     assert upgraded.exit_code == 0, upgraded.output
     db.dispose_engines()
     assert cli("roster", "import", csv, "--workspace", workspace.workspace).exit_code == 0
+
+
+def test_study_intervals_are_packed_and_unpacked(db_url: str) -> None:
+    """Does 0006 pack the rows of a database with study intervals, one pack per source and
+    officer, and does its downgrade give the same rows back?"""
+    from alembic import command
+    from sqlalchemy import text
+
+    from fazhi.analytics.store import load_records
+    from fazhi.db import get_engine
+
+    db.upgrade(db_url, "0005_mockcourt")
+    rows = [  # officer, start, end, kind, activity, source, row
+        (1, 1_767_600_000, 1_767_603_600, "offline", 1, 1, 2),
+        (1, 1_767_590_000, 1_767_593_600, "online", 2, 1, 3),
+        (2, 1_767_600_000, 1_767_601_000, "online", 2, 1, 4),
+        (1, 1_767_700_000, 1_767_700_900, "online", 2, 2, 1),
+    ]
+    engine = get_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO unit (id, path, name, depth) VALUES (1, '局', '局', 0)")
+        )
+        for number in (1, 2):
+            connection.execute(
+                text(
+                    "INSERT INTO officer (id, officer_id, name, unit_id, role, enforcement) "
+                    f"VALUES ({number}, 'CG00{number}', '队员', 1, 'staff', true)"
+                )
+            )
+        connection.execute(
+            text("INSERT INTO study_activity (id, name) VALUES (1, '集中学习'), (2, 'm01')")
+        )
+        for source, kind in ((1, "file"), (2, "tracker")):
+            connection.execute(
+                text(
+                    "INSERT INTO study_source (id, kind, digest, name, created_at) VALUES "
+                    f"({source}, '{kind}', 'd{source}', 'n', CURRENT_TIMESTAMP)"
+                )
+            )
+        connection.execute(
+            text(
+                "INSERT INTO study_interval (officer_id, start_ts, end_ts, kind, activity_id, "
+                "source_id, source_row) VALUES (:o, :s, :e, :k, :a, :src, :r)"
+            ),
+            [dict(zip(["o", "s", "e", "k", "a", "src", "r"], row, strict=True)) for row in rows],
+        )
+    db.upgrade(db_url)
+    with Session(engine) as session:
+        packed = load_records(session)
+        packs = session.execute(text("SELECT source_id, officer_id, count FROM study_pack")).all()
+    names = {"集中学习": 1, "m01": 2}
+    officers = {"CG001": 1, "CG002": 2}
+    got = [
+        (officers[r.officer_id], r.start, r.end, r.kind, names[r.activity], r.source_id, r.row)
+        for r in packed.itertuples()
+    ]
+    assert sorted(got) == sorted(rows)
+    assert sorted(tuple(p) for p in packs) == [(1, 1, 2), (1, 2, 1), (2, 1, 1)]
+
+    config = db.alembic_config(db_url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0005_mockcourt")
+    with engine.connect() as connection:
+        back = connection.execute(
+            text(
+                "SELECT officer_id, start_ts, end_ts, kind, activity_id, source_id, source_row "
+                "FROM study_interval"
+            )
+        ).all()
+    assert sorted(tuple(r) for r in back) == sorted(rows)
