@@ -16,10 +16,20 @@ import pandas as pd
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from fazhi.analytics.bulk import insert_rows
 from fazhi.analytics.packs import RECORD, Intervals, by_officer, pack, unpack
 from fazhi.models import Officer, StudyActivity, StudyPack, StudySource, Unit
 
-_FEW_OFFICERS = 500  # up to this many, read their packs by officer (index), else all
+_PACK_COLUMNS = [
+    ("source_id", "int4"),
+    ("officer_id", "int4"),
+    ("count", "int4"),
+    ("first_ts", "int8"),
+    ("last_ts", "int8"),
+    ("records", "bytea"),
+]
+_FEW_OFFICERS = 500  # officers per query when reading packs by officer
+_BY_OFFICER = 5000  # up to this many officers, read their packs by officer; else all packs
 
 
 def officer_ids(session: Session) -> dict[str, int]:
@@ -101,16 +111,10 @@ def _merge_into_packs(
             updates.append((len(items), first, last, blob, source_id, officer))
         else:
             inserts.append((source_id, officer, len(items), first, last, blob))
-    # plain tuples straight to the driver: one row per officer, tens of thousands of them
-    connection = session.connection()
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    if inserts:
-        connection.exec_driver_sql(
-            "INSERT INTO study_pack (source_id, officer_id, count, first_ts, last_ts, records) "
-            f"VALUES ({', '.join([mark] * 6)})",
-            inserts,
-        )
+    insert_rows(session, "study_pack", _PACK_COLUMNS, inserts)
     if updates:
+        connection = session.connection()
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
         connection.exec_driver_sql(
             f"UPDATE study_pack SET count = {mark}, first_ts = {mark}, last_ts = {mark}, "
             f"records = {mark} WHERE source_id = {mark} AND officer_id = {mark}",
@@ -171,18 +175,21 @@ def read_packs(
     end: int | None = None,
 ) -> Intervals:
     """The stored intervals (optionally only of ``officers``, and only from packs reaching
-    into [start, end)), sorted by officer within each pack."""
+    into [start, end)), grouped by officer."""
     table = StudyPack.__table__
     query = select(table.c.officer_id, table.c.count, table.c.records)
-    few = officers is not None and len(officers) <= _FEW_OFFICERS
-    if few:
-        assert officers is not None
-        query = query.where(table.c.officer_id.in_([int(o) for o in officers]))
     if start is not None:
         query = query.where(table.c.last_ts > int(start))
     if end is not None:
         query = query.where(table.c.first_ts < int(end))
-    rows = fetch_tuples(session, query.order_by(table.c.officer_id, table.c.source_id))
+    rows: list[tuple[Any, ...]] = []
+    wanted = None if officers is None else np.unique(np.asarray(officers, dtype=np.int64))
+    if wanted is not None and len(wanted) <= _BY_OFFICER:  # the officer index, a batch a query
+        for i in range(0, len(wanted), _FEW_OFFICERS):
+            batch = [int(o) for o in wanted[i : i + _FEW_OFFICERS]]
+            rows += fetch_tuples(session, query.where(table.c.officer_id.in_(batch)))
+    else:
+        rows = fetch_tuples(session, query)
     if not rows:
         return Intervals.empty()
     ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
@@ -190,8 +197,8 @@ def read_packs(
     found = Intervals(
         np.repeat(ids, counts), np.frombuffer(b"".join(bytes(row[2]) for row in rows), RECORD)
     )
-    if officers is not None and not few:
-        found = found.take(np.flatnonzero(np.isin(found.officer, officers)))
+    if wanted is not None and len(wanted) > _BY_OFFICER:
+        found = found.take(np.flatnonzero(np.isin(found.officer, wanted)))
     return found
 
 

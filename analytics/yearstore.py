@@ -9,6 +9,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fazhi.analytics.bulk import insert_rows
 from fazhi.analytics.daily import CELL_BYTES as _CELL
 from fazhi.analytics.daily import Daily, blob_seconds, daily_from_intervals, year_blobs
 from fazhi.analytics.periods import local_days, local_midnight
@@ -75,14 +76,8 @@ def refresh_years(
         b = (dt.date(year + 1, 1, 1) - first).days
         blobs = year_blobs(daily.seconds[:, a:b])
         rows.extend((o, year, blob) for o, blob in zip(officers.tolist(), blobs, strict=True))
-    # plain tuples straight to the driver: one officer-year a row, tens of thousands of them
-    connection = session.connection()
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    connection.exec_driver_sql(
-        f"INSERT INTO study_year (officer_id, year, seconds) VALUES ({mark}, {mark}, {mark}) "
-        "ON CONFLICT (officer_id, year) DO UPDATE SET seconds = excluded.seconds",
-        rows,
-    )
+    columns = [("officer_id", "int4"), ("year", "int4"), ("seconds", "bytea")]
+    insert_rows(session, "study_year", columns, rows, replace_on=("officer_id", "year"))
     return len(rows)
 
 

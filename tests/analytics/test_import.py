@@ -117,11 +117,22 @@ def test_bad_rows_are_refused_and_nothing_written(
     }
 
 
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("_BY_OFFICER", 1), ("_FEW_OFFICERS", 2)],
+    ids=["all-packs-then-pick", "by-officer-in-batches"],
+)
 def test_day_totals_equal_a_fresh_recomputation(
-    workspace: Settings, cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    workspace: Settings,
+    cli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    setting: str,
+    value: int,
 ) -> None:
-    """After several imports, do the stored day totals equal a recomputation from the intervals?"""
-    monkeypatch.setattr(store, "_FEW_OFFICERS", 1)  # read all packs, then pick the officers
+    """After several imports, do the stored day totals equal a recomputation from the
+    intervals, however the stored packs are read back?"""
+    monkeypatch.setattr(store, setting, value)
     import_roster(cli, workspace, tmp_path)
     rng = np.random.default_rng(3)
     for part in range(3):

@@ -44,6 +44,10 @@ def _create_pack_table() -> None:
         sa.UniqueConstraint("source_id", "officer_id", name="uq_study_pack_source_id"),
     )
     op.create_index("ix_study_pack_officer_id", "study_pack", ["officer_id"])
+    if op.get_bind().dialect.name == "postgresql":
+        # packs are dense binary that barely compresses: storing them uncompressed makes
+        # writing a year of records about four times faster
+        op.execute("ALTER TABLE study_pack ALTER COLUMN records SET STORAGE EXTERNAL")
 
 
 def _create_interval_table() -> None:
