@@ -14,6 +14,7 @@ from fazhi.analytics.records import read_records
 from fazhi.analytics.store import (
     ensure_activities,
     ensure_source,
+    find_source,
     lock_packs,
     officer_ids,
     read_packs,
@@ -51,6 +52,9 @@ def import_study_file(session: Session, *, path: Path, modules: set[str]) -> Stu
     """
     records = read_records(path, officer_ids(session))
     frame = records.frame
+    if find_source(session, records.digest) is not None:
+        # these very bytes were imported before, all or nothing: every row is stored already
+        return StudyImport(rows=len(frame), inserted=0, long_rows=records.long_rows)
     names = [str(n) for n in frame["activity"].cat.categories]
     ids = ensure_activities(session, names, modules)
     activity_ids = np.array([ids[n] for n in names], dtype=np.int32)

@@ -99,7 +99,7 @@ def _packed_keys(found: Intervals) -> tuple[np.ndarray, np.ndarray] | None:
 def new_in(stored: Intervals, incoming: Intervals) -> np.ndarray:
     """Positions in ``incoming`` of the rows to store, in key order: of equal rows (same
     officer, start, end, activity and kind) only the first, and none equal to a stored row."""
-    both = Intervals.concat([stored, incoming])
+    both = Intervals.concat([stored, incoming]) if len(stored) else incoming
     if len(both) == 0:
         return np.empty(0, dtype=np.int64)
     keys = _packed_keys(both)

@@ -38,9 +38,14 @@ def officer_ids(session: Session) -> dict[str, int]:
     return {o: i for o, i in session.execute(select(officer.c.officer_id, officer.c.id))}
 
 
+def find_source(session: Session, digest: str) -> int | None:
+    """The id of the source with ``digest`` (a file's hash, a tracker session), if any."""
+    return session.scalar(select(StudySource.id).where(StudySource.digest == digest))
+
+
 def ensure_source(session: Session, *, kind: str, digest: str, name: str) -> int:
     """The id of the source with ``digest`` (a file's hash, a tracker session), created once."""
-    found = session.scalar(select(StudySource.id).where(StudySource.digest == digest))
+    found = find_source(session, digest)
     if found is not None:
         return found
     source = StudySource(kind=kind, digest=digest, name=name, created_at=dt.datetime.now(dt.UTC))

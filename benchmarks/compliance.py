@@ -178,6 +178,15 @@ def main() -> None:
         print(f"study file: {count:,} intervals, {size:.0f} MB", flush=True)
         imported, import_rss = run(["study", "import", str(path)], env)
         again, _ = run(["study", "import", str(path)], env)
+        edited = root / "study-edited.csv"  # a sheet sent again with one more row
+        with path.open("rb") as source, edited.open("wb") as target:
+            shutil.copyfileobj(source, target)
+            first = pd.read_csv(path, nrows=1)
+            end = pd.Timestamp(first.iloc[0, 2])
+            first.iloc[0, 1] = end.strftime("%Y-%m-%d %H:%M")  # ten minutes after its first row
+            first.iloc[0, 2] = (end + pd.Timedelta(minutes=10)).strftime("%Y-%m-%d %H:%M")
+            target.write(first.to_csv(index=False, header=False).encode("utf-8"))
+        copy, copy_rss = run(["study", "import", str(edited)], env)
         out = root / "weekly.csv"
         report_args = ["report", "compliance", "--year", str(YEAR), "--as-of", f"{YEAR}-12-31"]
         report, report_rss = run(
@@ -195,7 +204,11 @@ def main() -> None:
         )
         print(
             f"fazhi study import (again)        {again:6.2f} s  {again / read_csv:4.2f}×  "
-            "(nothing new)"
+            "(the same file: nothing new)"
+        )
+        print(
+            f"fazhi study import (edited copy)  {copy:6.2f} s  {copy / read_csv:4.2f}×  "
+            f"peak RSS {copy_rss:,.0f} MB  (one new row among 2.5 M stored)"
         )
         print(
             f"fazhi report compliance --weekly  {report:6.2f} s  {report / read_csv:4.2f}× "

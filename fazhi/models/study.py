@@ -53,10 +53,10 @@ class StudyPack(Base):
     """The study intervals of one officer from one source, packed into one blob.
 
     ``records`` holds ``fazhi.analytics.packs.RECORD``s (start, end, activity, row, online),
-    sorted by (start, end, activity, online). Intervals are [start, end) in Unix seconds; the
-    same officer/time/kind/activity is stored once across all sources, so re-importing a file
-    (or an edited copy of it) adds nothing twice. Overlapping intervals are kept as recorded;
-    reports count their union. ``first_ts``/``last_ts`` (the earliest start, the latest end)
+    sorted by (start, end, activity, online). Intervals are [start, end) in Unix seconds. An
+    imported row equal to a stored one (same officer/time/kind/activity) is not stored again,
+    so re-importing a file (or an edited copy of it) adds nothing twice. Overlapping intervals
+    are kept as recorded; reports count their union. ``first_ts``/``last_ts`` (the earliest start, the latest end)
     let readers skip packs outside a period without unpacking them.
     """
 
