@@ -17,9 +17,6 @@ from typing import Any
 
 import numpy as np
 
-# the forms the export tools write; any other cell goes through ``tabular.parse_time``
-TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
-
 
 def read_columns(raw: bytes) -> Any | None:
     """All cells of a CSV file as text (a polars DataFrame), or None for pandas to read it.
@@ -63,24 +60,9 @@ def factorize(column: Any) -> tuple[np.ndarray, list[object]]:
     return codes, cells.to_list()
 
 
-def parse_times(column: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(naive datetime64[s] of each row, whether it parsed) for the ``TIME_FORMATS`` cells."""
+def strptime(column: Any, fmt: str) -> np.ndarray:
+    """Naive datetime64 of cells written exactly in ``fmt``, NaT for the others."""
     import polars as pl
 
-    moments = np.zeros(len(column), dtype="datetime64[s]")
-    done = np.zeros(len(column), dtype=bool)
-    for fmt in TIME_FORMATS:
-        todo = np.flatnonzero(~done)
-        if todo.size == 0:
-            break
-        cells = column if todo.size == len(column) else column.gather(todo)
-        parsed = cells.str.strptime(pl.Datetime("ms"), fmt, strict=False, exact=True)
-        good = parsed.is_not_null().to_numpy()
-        values = parsed.to_numpy()
-        moments[todo[good]] = values[good].astype("datetime64[s]")
-        done[todo[good]] = True
-    return moments, done
-
-
-def cells_at(column: Any, positions: np.ndarray) -> list[object]:
-    return list(column.gather(positions).to_list())
+    parsed = column.str.strptime(pl.Datetime("ms"), fmt, strict=False, exact=True)
+    return np.asarray(parsed.to_numpy(), dtype="datetime64[ms]")

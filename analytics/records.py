@@ -158,6 +158,8 @@ def _distinct(series: Any) -> _Distinct:
     return _Distinct(codes, cells, [cell_text(v) for v in cells])
 
 
+# the forms the export tools write; any other cell goes through ``tabular.parse_time``
+_TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 # Asia/Shanghai has been UTC+8 without daylight saving since September 1991
 _FIXED_OFFSET_SINCE = np.datetime64("1992-01-01")
 _FIXED_OFFSET = 8 * 3600
@@ -173,29 +175,35 @@ def _local_seconds(moments: np.ndarray) -> np.ndarray:
     return seconds
 
 
+def _subset(values: Any, positions: np.ndarray) -> Any:
+    """The cells of a pandas or polars column at ``positions``."""
+    if positions.size == len(values):
+        return values
+    return values.gather(positions) if fastcsv.is_polars(values) else values.iloc[positions]
+
+
+def _strptime(cells: Any, fmt: str) -> np.ndarray:
+    """Naive datetime64 of cells written exactly in ``fmt``, NaT for the others."""
+    if fastcsv.is_polars(cells):
+        return fastcsv.strptime(cells, fmt)
+    return pd.to_datetime(cells, format=fmt, errors="coerce").to_numpy()
+
+
 def parse_times(values: Any, column: str, problems: _Problems) -> np.ndarray:
     """Unix seconds of each cell: the common forms vectorised, the rest via ``parse_time``."""
     result = np.zeros(len(values), dtype=np.int64)
-    if fastcsv.is_polars(values):
-        moments, done = fastcsv.parse_times(values)
-        result[done] = _local_seconds(moments[done])
-    else:
-        done = np.zeros(len(values), dtype=bool)
-        for fmt in fastcsv.TIME_FORMATS:
-            todo = np.flatnonzero(~done)
-            if todo.size == 0:
-                break
-            cells = values if todo.size == len(values) else values.iloc[todo]
-            parsed = pd.to_datetime(cells, format=fmt, errors="coerce").to_numpy()
-            good = ~np.isnat(parsed)
-            result[todo[good]] = _local_seconds(parsed[good])
-            done[todo[good]] = True
+    done = np.zeros(len(values), dtype=bool)
+    for fmt in _TIME_FORMATS:
+        todo = np.flatnonzero(~done)
+        if todo.size == 0:
+            break
+        parsed = _strptime(_subset(values, todo), fmt)
+        good = ~np.isnat(parsed)
+        result[todo[good]] = _local_seconds(parsed[good])
+        done[todo[good]] = True
     rest = np.flatnonzero(~done)
     if rest.size:
-        if fastcsv.is_polars(values):
-            cells = _distinct(pd.Series(fastcsv.cells_at(values, rest), dtype=object))
-        else:
-            cells = _distinct(values.iloc[rest])
+        cells = _distinct(_subset(values, rest))
         seconds = np.zeros(len(cells.cells), dtype=np.int64)
         empty, bad, messages = [], [], {}
         for code, (cell, shown) in enumerate(zip(cells.cells, cells.text, strict=True)):
