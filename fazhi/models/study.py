@@ -56,8 +56,8 @@ class StudyPack(Base):
     sorted by (start, end, activity, online). Intervals are [start, end) in Unix seconds. An
     imported row equal to a stored one (same officer/time/kind/activity) is not stored again,
     so re-importing a file (or an edited copy of it) adds nothing twice. Overlapping intervals
-    are kept as recorded; reports count their union. ``first_ts``/``last_ts`` (the earliest start, the latest end)
-    let readers skip packs outside a period without unpacking them.
+    are kept as recorded; reports count their union. ``first_ts``/``last_ts`` (the earliest
+    start, the latest end) let readers skip packs outside a period without unpacking them.
     """
 
     __tablename__ = "study_pack"
