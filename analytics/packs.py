@@ -112,15 +112,16 @@ def new_in(stored: Intervals, incoming: Intervals) -> np.ndarray:
         # the rows tied on it (same officer and start: few) sorted by the second
         first, second = keys
         order = np.argsort(first, kind="stable")
-        same = first[order][1:] == first[order][:-1]
+        ordered_first = first[order]  # unchanged by reordering ties, which share it
+        same = ordered_first[1:] == ordered_first[:-1]
         tied = np.zeros(order.size, dtype=bool)
         tied[1:] |= same
         tied[:-1] |= same
         if tied.any():
             sub = order[tied]
             order[tied] = sub[np.lexsort((second[sub], first[sub]))]
-        fields = [first, second]
-    differs = np.zeros(max(order.size - 1, 0), dtype=bool)
+        fields = [second]
+    differs = np.zeros(max(order.size - 1, 0), dtype=bool) if keys is None else ~same
     for field in fields:
         ordered = field[order]
         differs |= ordered[1:] != ordered[:-1]
