@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from fazhi.analytics.daily import Daily, daily_from_intervals
 from fazhi.analytics.periods import Weeks, days_in_year, iso_year_weeks, local_days, report_days
+from fazhi.analytics.study.daily import Daily, daily_from_intervals
 from fazhi.rules import Rules
 
 WEEKLY_COLUMNS = ["officer_id", "week", "minutes", "required_minutes", "ok"]

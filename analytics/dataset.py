@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from fazhi.analytics.compliance import Compliance, evaluate
 from fazhi.analytics.periods import local_midnight, report_days
-from fazhi.analytics.store import load_activity_starts, load_roster
-from fazhi.analytics.yearstore import load_daily
+from fazhi.analytics.study.store import load_activity_starts, load_roster
+from fazhi.analytics.study.yearstore import load_daily
 from fazhi.models import Officer
 from fazhi.models.exam import Exam, ExamResult
 from fazhi.rules import Rules
@@ -88,7 +88,7 @@ def exam_results(session: Session) -> pd.DataFrame:
 
 def mockcourt_results(session: Session, officer_ids: list[str] | None = None) -> pd.DataFrame:
     """Each officer's mock-court scores (session_id, date, officer_id, role, score), from #6."""
-    from fazhi.analytics.mockcourt import officer_mockcourt_results
+    from fazhi.mockcourt import officer_mockcourt_results
 
     return officer_mockcourt_results(session, officer_ids)
 

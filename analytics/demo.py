@@ -19,10 +19,10 @@ import pandas as pd
 
 from fazhi import db
 from fazhi.analytics.dashboard import write_dashboards
-from fazhi.analytics.importer import import_study_file
 from fazhi.analytics.modules import bundled_module_ids, known_module_ids
-from fazhi.analytics.records import COLUMNS
-from fazhi.analytics.store import load_roster
+from fazhi.analytics.study.importer import import_study_file
+from fazhi.analytics.study.records import COLUMNS
+from fazhi.analytics.study.store import load_roster
 from fazhi.rules import load_rules
 from fazhi.settings import Settings
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from fazhi.errors import InputError
-from fazhi.scoring import CHOICE_LETTERS
+from fazhi.kernel.scoring import CHOICE_LETTERS
 
 from .located import (
     CITATION,

@@ -20,9 +20,9 @@ from typing import Any
 from nbformat.notebooknode import NotebookNode
 
 from fazhi import notebook
-from fazhi.answers import SUFFIX as ANSWERS_SUFFIX
 from fazhi.errors import InputError
-from fazhi.scoring import CHOICE_LETTERS
+from fazhi.kernel.answers import SUFFIX as ANSWERS_SUFFIX
+from fazhi.kernel.scoring import CHOICE_LETTERS
 
 from .case import CIRCUMSTANCES, PROCEDURES, Case, HandlingCase, ReviewCase
 from .module import Module, Question, Section

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fazhi.errors import InputError
-from fazhi.scoring import CHOICE_LETTERS, accepted_answers, normalise_truefalse
+from fazhi.kernel.scoring import CHOICE_LETTERS, accepted_answers, normalise_truefalse
 
 from .bankblock import FENCE_INFO as BANK_FENCE
 from .bankblock import BankBlock, parse_bank_block

@@ -15,8 +15,8 @@ import unicodedata
 from sqlalchemy.orm import Session
 
 from fazhi import db
+from fazhi.kernel.scoring import CHOICE_LETTERS
 from fazhi.models.bank import Bank, QuestionVersion, current_questions, find_bank
-from fazhi.scoring import CHOICE_LETTERS
 from fazhi.settings import Settings
 
 from .bankblock import BankBlock

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from nbgrader.utils import capture_log, temp_attrs
 
-from fazhi.answers import SUFFIX as ANSWERS_SUFFIX
 from fazhi.errors import UserError
+from fazhi.kernel.answers import SUFFIX as ANSWERS_SUFFIX
 from fazhi.nbgrader_api import check_result, nbgrader_api
 from fazhi.settings import Settings
 

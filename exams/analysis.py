@@ -18,8 +18,8 @@ from fazhi.models.exam import Exam, ExamResult
 from fazhi.settings import Settings
 
 from .compile import max_score, slots_of
+from .draws import officer_paper
 from .itemstats import ItemStat, cronbach_alpha, item_statistics
-from .papers import officer_paper
 from .results import (
     better,
     family,

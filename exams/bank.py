@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from fazhi.errors import InputError, InputErrors
-from fazhi.scoring import normalise_choice, normalise_truefalse
-from fazhi.tabular import Column, Row, Table, cell_text, read_table
+from fazhi.kernel.scoring import normalise_choice, normalise_truefalse
+from fazhi.tabular import Column, Row, Table, cell_text, parse_date, read_table
 
 LETTERS = "ABCDEF"
 OPTION_COLUMNS = [Column(f"option_{x.lower()}", f"选项{x}", required=False) for x in LETTERS]
@@ -31,6 +31,7 @@ COLUMNS = [
     Column("topic", "知识点", required=False),
     Column("difficulty", "难度", required=False),
     Column("explanation", "解析", required=False),
+    Column("version", "法规版本", required=False),
 ]
 _BY_NAME = {c.name: c for c in COLUMNS}
 
@@ -55,6 +56,7 @@ TYPE_WORDS = {
 DIFFICULTY_WORDS = {"易": "易", "中": "中", "难": "难", "easy": "易", "medium": "中", "hard": "难"}
 CHOICE_TYPES = ("single", "multiple")
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # 题号 become nbgrader grade ids
+LOCAL_MARK = "地方·"  # a stem marked （地方·北京） rests on a local regulation: 法规版本 required
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class BankQuestion:
     topic: str
     difficulty: str
     explanation: str
+    version: str = ""  # 法规版本: the date (YYYY-MM-DD) of the local text the item rests on
 
     def content(self) -> tuple[Any, ...]:
         """Everything but the row number: equal content means no new version."""
@@ -85,6 +88,7 @@ class BankQuestion:
             self.topic,
             self.difficulty,
             self.explanation,
+            self.version,
         )
 
 
@@ -229,6 +233,18 @@ def _check_row(
     difficulty = DIFFICULTY_WORDS.get(difficulty_text.lower(), "") if difficulty_text else ""
     if difficulty_text and not difficulty:
         fail("difficulty", f"难度“{difficulty_text}”无法识别，应为 易、中 或 难")
+    version = ""
+    if cell_text(values.get("version")):
+        try:
+            version = parse_date(values.get("version")).isoformat()
+        except ValueError as err:
+            fail("version", f"法规版本：{err}（所依据法规文本的版本日期，如 2021-09-24）")
+    elif LOCAL_MARK in stem:
+        fail(
+            "version",
+            f"题干标有“{LOCAL_MARK}”的地方法规题目必须填写法规版本"
+            "（所依据法规文本的版本日期，如 2021-09-24）",
+        )
     if errors:
         return None, errors
     question = BankQuestion(
@@ -243,6 +259,7 @@ def _check_row(
         topic=cell_text(values.get("topic")),
         difficulty=difficulty,
         explanation=cell_text(values.get("explanation")),
+        version=version,
     )
     return question, []
 

@@ -21,11 +21,10 @@ from zoneinfo import ZoneInfo
 from nbformat.notebooknode import NotebookNode
 
 from fazhi import notebook
+from fazhi.kernel.paper import PAPER_FILE, TYPE_LABELS
+from fazhi.kernel.scoring import CHOICE_LETTERS
 from fazhi.models.bank import QuestionVersion
 from fazhi.models.exam import Exam, ExamSection
-from fazhi.scoring import CHOICE_LETTERS
-
-from .paper import PAPER_FILE, TYPE_LABELS
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 PAPER_GRADE_ID = "fazhi-paper"
@@ -208,7 +207,7 @@ def exam_notebook(exam: Exam) -> NotebookNode:
         cells.append(
             notebook.locked_code_cell(
                 grade_id=PAPER_GRADE_ID,
-                source="from fazhi.exams.paper import Paper\npaper = Paper(sheet)",
+                source="from fazhi.kernel.paper import Paper\npaper = Paper(sheet)",
             )
         )
     grouped = _section_slots(exam)

@@ -23,9 +23,9 @@ from fazhi.settings import Settings
 from fazhi.tabular import LOCAL_TZ
 
 from .blueprint import blueprint_rows
+from .draws import PaperItem, officer_paper
 from .exam import ExamPlan, create_exam, get_exam
 from .feedback import release_feedback
-from .papers import PaperItem, officer_paper
 from .release import release_exam
 from .reports import write_items, write_scores
 from .results import required_officers

@@ -36,6 +36,7 @@ def question_row(version: QuestionVersion) -> list[str | int | float]:
         version.topic,
         version.difficulty,
         version.explanation,
+        version.law_version,
     ]
 
 

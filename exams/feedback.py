@@ -18,18 +18,18 @@ import nbformat
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fazhi.answers import load_sheet, sheet_path
 from fazhi.errors import UserError
+from fazhi.kernel.answers import load_sheet, sheet_path
+from fazhi.kernel.paper import TYPE_LABELS
+from fazhi.kernel.scoring import CHOICE_LETTERS, counted_response
 from fazhi.models import Officer
 from fazhi.models.exam import Exam
 from fazhi.nbgrader_api import check_result, nbgrader_api
-from fazhi.scoring import CHOICE_LETTERS, counted_response
 from fazhi.settings import Settings
 from fazhi.tabular import LOCAL_TZ
 
+from .draws import PaperItem, officer_paper
 from .exam import aware, get_exam
-from .paper import TYPE_LABELS
-from .papers import PaperItem, officer_paper
 from .results import GradedSitting, gradebook_sittings, passes
 
 STYLE = (

@@ -17,8 +17,8 @@ from fazhi.nbgrader_api import check_result, nbgrader_api
 from fazhi.settings import Settings
 
 from .compile import build_source
-from .course import naive_utc
 from .exam import get_exam
+from .timestamps import naive_utc
 
 
 def generate_exam(session: Session, settings: Settings, *, exam: str) -> Path:

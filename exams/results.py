@@ -26,8 +26,8 @@ from fazhi.models.exam import Exam, ExamResult
 from fazhi.settings import Settings
 from fazhi.tabular import LOCAL_TZ
 
+from .draws import record_papers
 from .exam import attempt_of, aware, root_of
-from .papers import record_papers
 
 TOLERANCE = 1e-9
 

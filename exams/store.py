@@ -48,6 +48,7 @@ def version_content(version: QuestionVersion) -> tuple:
         version.topic,
         version.difficulty,
         version.explanation,
+        version.law_version,
     )
 
 
@@ -63,6 +64,7 @@ def _new_version(question: BankQuestion, number: int, now: dt.datetime) -> Quest
         topic=question.topic,
         difficulty=question.difficulty,
         explanation=question.explanation,
+        law_version=question.version,
         created_at=now,
     )
 

@@ -25,21 +25,21 @@ import nbformat
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fazhi.answers import save_sheet, sheet_path
 from fazhi.errors import InputError, InputErrors, UserError
+from fazhi.kernel.answers import save_sheet, sheet_path
+from fazhi.kernel.paper import OFFICER_KEY
+from fazhi.kernel.scoring import normalise_choice, normalise_truefalse
 from fazhi.models import Officer
 from fazhi.models.bank import QuestionVersion
 from fazhi.models.exam import Exam
-from fazhi.scoring import normalise_choice, normalise_truefalse
 from fazhi.settings import Settings
 from fazhi.tabular import LOCAL_TZ, Column, cell_text, read_table
 
 from .compile import slots_of
-from .course import TIMESTAMP_FORMAT
+from .draws import officer_paper, record_papers
 from .exam import aware, get_exam
-from .paper import OFFICER_KEY
-from .papers import officer_paper, record_papers
 from .results import makeup_eligible
+from .timestamps import TIMESTAMP_FORMAT
 
 COLUMNS = [Column("officer_id", "工号"), Column("question_id", "题号"), Column("response", "作答")]
 _BY_NAME = {c.name: c for c in COLUMNS}

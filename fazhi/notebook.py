@@ -39,7 +39,7 @@ TRACKER_GRADE_ID = "fazhi-study-tracker"
 SKIP_TAG = "skip-execution"  # nbclient's skip_cells_with_tag, so also nbgrader's and fazhi's
 MODES = ("exam", "practice")
 WIDGET_METHODS = ("single", "multiple", "truefalse", "fill", "number", "choice", "checklist")
-# Exactly the keyword arguments of fazhi.scoring.score_answer, in the order they are written.
+# Exactly the keyword arguments of fazhi.kernel.scoring.score_answer, in the order they are written.
 SCORE_KEYWORDS = ("kind", "key", "low", "high", "points", "limit_minutes")
 TEST_HEADER = "# 自动评分单元（无需操作）"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -141,7 +141,7 @@ def setup_cell(*, sheet: str, mode: str) -> NotebookNode:
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     source = (
-        "from fazhi.courses.widgets import Sheet\n"
+        "from fazhi.kernel.sheet import Sheet\n"
         f"sheet = Sheet({literal(sheet)}, mode={literal(mode)})"
     )
     return _code(SETUP_GRADE_ID, source, _nbgrader(SETUP_GRADE_ID, locked=True))
@@ -155,7 +155,7 @@ def tracker_cell(*, activity: str) -> NotebookNode:
     tracker, and the fast grader sees only the contract's cells.
     """
     source = (
-        "from fazhi.analytics.tracker import track_study\n"
+        "from fazhi.analytics.study.tracker import track_study\n"
         f"tracker = track_study({literal(check_id(activity, what='activity'))})"
     )
     cell = _code(TRACKER_GRADE_ID, source, _nbgrader(TRACKER_GRADE_ID, locked=True))
@@ -252,7 +252,7 @@ def test_cell(
 ) -> NotebookNode:
     """The autograder test cell of one item: a grade cell hiding ``sheet.score(item_id, ...)``.
 
-    ``score_arguments`` are those of ``fazhi.scoring.score_answer`` except ``points``
+    ``score_arguments`` are those of ``fazhi.kernel.scoring.score_answer`` except ``points``
     (``kind``, ``key``, ``low``, ``high``, ``limit_minutes``). Grade id = item id.
     """
     call = score_call(item_id=item_id, points=points, **score_arguments)

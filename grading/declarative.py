@@ -4,7 +4,7 @@ A compiled fazhi notebook runs a few kinds of code: the setup cell (``sheet = Sh
 for per-officer papers ``paper = Paper(sheet)``, widget cells (``sheet.single(...)``,
 ``paper.show(...)``) and hidden test cells (``sheet.score("ID", kind=..., key=...,
 points=...)``, ``paper.score("S01", ...)``) with literal arguments. Under ``nbgrader
-autograde`` the kernel runs them and each test cell's value -- ``fazhi.scoring.score_answer``
+autograde`` the kernel runs them and each test cell's value -- ``fazhi.kernel.scoring.score_answer``
 (or the exams package's ``score_slot``) of the officer's ``<sheet>.answers.json`` -- becomes an
 ``execute_result`` that nbgrader reads as partial credit.
 
@@ -38,12 +38,12 @@ from nbgrader.preprocessors import Execute
 from traitlets import Any as AnyTrait
 
 from fazhi import notebook
-from fazhi.answers import SUFFIX
-from fazhi.scoring import score_answer
+from fazhi.kernel.answers import SUFFIX
+from fazhi.kernel.scoring import score_answer
 
-from . import papers
+from . import paper_slots
 
-SHEET_MODULE = "fazhi.courses.widgets"
+SHEET_MODULE = "fazhi.kernel.sheet"
 SHEET_CLASS = "Sheet"
 
 
@@ -77,9 +77,13 @@ class Kind:
 _SHEET_KEYWORDS = _keyword_only(score_answer)
 SHEET = Kind("sheet", frozenset(notebook.WIDGET_METHODS), lambda: _SHEET_KEYWORDS, _score_sheet)
 PAPER = Kind(
-    "paper", papers.WIDGET_METHODS, papers.keywords, papers.score_paper, papers.prepare_paper
+    "paper",
+    paper_slots.WIDGET_METHODS,
+    paper_slots.keywords,
+    paper_slots.score_paper,
+    paper_slots.prepare_paper,
 )
-DERIVED_KINDS = {(papers.PAPER_MODULE, papers.PAPER_CLASS): PAPER}
+DERIVED_KINDS = {(paper_slots.PAPER_MODULE, paper_slots.PAPER_CLASS): PAPER}
 
 
 @dataclass(frozen=True)
@@ -309,14 +313,6 @@ class DeclarativeExecute(Execute):
 
     def preprocess(
         self, nb: NotebookNode, resources: ResourcesDict, km: Any = None
-    ) -> tuple[NotebookNode, ResourcesDict]:
-        try:
-            return self._preprocess(nb, resources)
-        except papers.PaperUnavailable as err:
-            raise NeedsKernel(f"试卷模块不可用：{err}") from None
-
-    def _preprocess(
-        self, nb: NotebookNode, resources: ResourcesDict
     ) -> tuple[NotebookNode, ResourcesDict]:
         found = plan(nb, self.skip_cells_with_tag)
         unverified = {k.name for k in found.kinds} - set(self.verified)

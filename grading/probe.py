@@ -1,7 +1,7 @@
 """The fast path's self-check: a small contract notebook run both ways before any is trusted.
 
 Once per run and kernel, a probe notebook is executed by a real kernel -- the officers' kernel,
-with the installed ``fazhi.courses.widgets`` (and ``fazhi.exams.paper`` when the assignment has
+with the installed ``fazhi.kernel.sheet`` (and ``fazhi.kernel.paper`` when the assignment has
 per-officer papers) -- and by ``DeclarativeExecute``. It has the setup cell and one widget and
 one hidden test cell per scoring rule: half credit for a strict subset, full-width letters,
 对/错, fill normalisation, ranges, labelled choice, 案卷评查, answers inside and beyond a time
@@ -28,9 +28,9 @@ from nbformat.notebooknode import NotebookNode
 from nbformat.v4 import new_code_cell, new_notebook
 from traitlets.config import Config
 
-from fazhi.answers import save_sheet, sheet_path
+from fazhi.kernel.answers import save_sheet, sheet_path
 
-from . import papers
+from . import paper_slots
 from .declarative import SHEET_CLASS, SHEET_MODULE, DeclarativeExecute, NeedsKernel
 from .kernels import KernelPool, KernelRequest, KernelSource, WarmExecute
 
@@ -157,7 +157,8 @@ def probe_notebook(kinds: frozenset[str], kernelspec: dict[str, Any] | None) -> 
     setup = f'from {SHEET_MODULE} import {SHEET_CLASS}\nsheet = {SHEET_CLASS}("{PROBE_SHEET}")'
     cells = [new_code_cell(setup)]
     if "paper" in kinds:
-        paper = f"from {papers.PAPER_MODULE} import {papers.PAPER_CLASS}\npaper = Paper(sheet)"
+        module, cls = paper_slots.PAPER_MODULE, paper_slots.PAPER_CLASS
+        paper = f"from {module} import {cls}\npaper = Paper(sheet)"
         cells.append(new_code_cell(paper, metadata={"probe": "paper"}))
     items = _items(kinds)
     for item in items:

@@ -9,7 +9,7 @@ The plugin never decides who the user is or what time it is: the service takes t
 from the JupyterHub token and stamps releases, fetches (exam starts) and submissions with its
 own clock. ``nbgrader collect`` writes that server time to ``timestamp.txt``, and for timed
 exams rewrites the answer sheets' ``started_at`` and answer times from the server's record,
-so the time limit in ``fazhi.scoring`` is measured on the server's clock.
+so the time limit in ``fazhi.kernel.scoring`` is measured on the server's clock.
 """
 
 from __future__ import annotations
@@ -28,14 +28,14 @@ from nbgrader.exchange import abc
 from traitlets import Bool, Unicode, default
 from traitlets.config import Config
 
-from fazhi.answers import SUFFIX as ANSWERS_SUFFIX
-from fazhi.answers import load_sheet, save_sheet
+from fazhi.kernel.answers import SUFFIX as ANSWERS_SUFFIX
+from fazhi.kernel.answers import load_sheet, save_sheet
 
 from . import archive
 from .client import HubClient, ServiceError, path
 
 SECRET_FILE = "submission_secret.txt"  # nbgrader carries it into feedback/; holds the id
-SHEET_OFFICER_KEY = "officer"  # fazhi.exams.paper.OFFICER_KEY: whose paper the sheet is
+SHEET_OFFICER_KEY = "officer"  # fazhi.kernel.paper.OFFICER_KEY: whose paper the sheet is
 
 
 class HubExchange(abc.Exchange):
@@ -258,12 +258,12 @@ class HubExchangeCollect(HubExchange, abc.ExchangeCollect):
 def apply_server_facts(folder: Path, meta: dict[str, Any]) -> None:
     """Make the answer sheets agree with what the server knows: who submitted, and when.
 
-    The sheet's ``officer`` (whose per-officer paper it is, see ``fazhi.exams.paper``)
+    The sheet's ``officer`` (whose per-officer paper it is, see ``fazhi.kernel.paper``)
     becomes the submitting Hub user, so nobody can be scored on another officer's paper.
     For a timed exam, ``started_at`` becomes the server's start (first fetch); no answer can
     have been given after the server received the submission, nor count past the limit
     when the submission arrived in time. A submission that arrived late gets every answer
-    timed at its arrival, so the limit check in ``fazhi.scoring`` drops them all.
+    timed at its arrival, so the limit check in ``fazhi.kernel.scoring`` drops them all.
     """
     timed = meta.get("limit_minutes") is not None
     submitted = dt.datetime.fromisoformat(meta["submitted_at"])

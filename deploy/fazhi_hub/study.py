@@ -1,6 +1,6 @@
 """The authenticated study-time sink: heartbeats in, study intervals (server times) out.
 
-A kernel-side tracker (``fazhi.analytics.sink.HubSink``) posts ``{"activity": "<module id>"}``
+A kernel-side tracker (``fazhi.analytics.study.sink.HubSink``) posts ``{"activity": "<module id>"}``
 for each activity signal of a course notebook (keyboard or mouse, at most every 30 s, or the
 notebook coming to the front).
 The service, not the client, supplies the time and the officer: a heartbeat within

@@ -52,9 +52,9 @@ def _officer_step(settings: Settings, today: dt.date) -> str:
 
 def demo_steps() -> list[tuple[str, DemoStep]]:
     from fazhi.analytics.demo import populate as study_step
-    from fazhi.analytics.mockcourt.demo import populate as mockcourt_step
     from fazhi.courses.demo import populate as courses_step
     from fazhi.exams.demo import populate as exams_step
+    from fazhi.mockcourt.demo import populate as mockcourt_step
 
     return [
         ("人员名册", _roster_step),

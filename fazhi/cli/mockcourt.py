@@ -33,7 +33,7 @@ def mockcourt_import_command(file: Path, replace: bool) -> None:
     每位评委对每名参加人员须给出评分细则中全部维度的得分。按“场次+工号+评委”更新评分，
     重复导入同一文件结果不变。
     """
-    from fazhi.analytics.mockcourt.store import import_file
+    from fazhi.mockcourt.store import import_file
 
     result = import_file(settings=current_settings(), path=file, replace=replace)
     echo(result.describe())
@@ -43,7 +43,7 @@ def mockcourt_import_command(file: Path, replace: bool) -> None:
 @workspace_option
 def mockcourt_notebook_command() -> None:
     """在工作区生成（或更新）评委评分笔记本 模拟法庭评分.ipynb。"""
-    from fazhi.analytics.mockcourt.notebook import write_scoring_notebook
+    from fazhi.mockcourt.notebook import write_scoring_notebook
 
     path = write_scoring_notebook(workspace=current_settings().workspace)
     echo(f"评分笔记本已生成：{path}")
@@ -54,7 +54,7 @@ def mockcourt_notebook_command() -> None:
 @workspace_option
 def report_mockcourt_command(fmt: str, out: Path) -> None:
     """模拟法庭成绩：场次、日期、人员、角色、评委数、得分；HTML/XLSX 含评分者信度。"""
-    from fazhi.analytics.mockcourt.report import write_report
+    from fazhi.mockcourt.report import write_report
 
     path = write_report(settings=current_settings(), fmt=fmt, out=out)
     echo(f"模拟法庭报表已写入：{path}")

@@ -32,8 +32,8 @@ def study_import_command(file: Path) -> None:
     任何一行有错时不写入任何数据。
     """
     from fazhi import db
-    from fazhi.analytics.importer import import_study_file
     from fazhi.analytics.modules import known_module_ids
+    from fazhi.analytics.study.importer import import_study_file
 
     settings = current_settings()
     with db.session_scope(settings) as session:

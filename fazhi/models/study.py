@@ -52,7 +52,7 @@ class StudyActivity(Base):
 class StudyPack(Base):
     """The study intervals of one officer from one source, packed into one blob.
 
-    ``records`` holds ``fazhi.analytics.packs.RECORD``s (start, end, activity, row, online),
+    ``records`` holds ``fazhi.analytics.study.packs.RECORD``s (start, end, activity, row, online),
     sorted by (start, end, activity, online). Intervals are [start, end) in Unix seconds. An
     imported row equal to a stored one (same officer/time/kind/activity) is not stored again,
     so re-importing a file (or an edited copy of it) adds nothing twice. Overlapping intervals
@@ -80,7 +80,7 @@ class StudyYear(Base):
     """One officer's study seconds on each day of one calendar year (Asia/Shanghai days).
 
     Derived from ``study_pack`` — the union of the officer's intervals clipped to each
-    day — and rewritten by every writer of intervals (``fazhi.analytics.store``), so that a
+    day — and rewritten by every writer of intervals (``fazhi.analytics.study.store``), so that a
     report reads one small row per officer instead of millions of intervals. ``seconds`` is
     little-endian int32, one per day from 1 January.
     """

@@ -92,7 +92,7 @@ def test_tracker_in_a_kernel_records_for_the_logged_in_officer(
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [
         nbformat.v4.new_code_cell(
-            "from fazhi.analytics.tracker import track_study\n"
+            "from fazhi.analytics.study.tracker import track_study\n"
             'tracker = track_study("m01-penalty-basics")'
         ),
         nbformat.v4.new_code_cell(

@@ -85,7 +85,7 @@ def test_study_intervals_are_packed_and_unpacked(db_url: str) -> None:
     from alembic import command
     from sqlalchemy import text
 
-    from fazhi.analytics.store import load_records
+    from fazhi.analytics.study.store import load_records
     from fazhi.db import get_engine
 
     db.upgrade(db_url, "0005_mockcourt")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fazhi import scoring
+from fazhi.kernel import scoring
 
 
 @pytest.mark.parametrize(

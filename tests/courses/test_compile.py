@@ -82,7 +82,7 @@ def test_tracker_cell_follows_the_setup_cell(name: str) -> None:
     assert setup.metadata["nbgrader"]["grade_id"] == notebook.SETUP_GRADE_ID
     assert tracker.metadata["nbgrader"]["grade_id"] == notebook.TRACKER_GRADE_ID
     assert tracker.source.splitlines() == [
-        "from fazhi.analytics.tracker import track_study",
+        "from fazhi.analytics.study.tracker import track_study",
         f'tracker = track_study("{content.id}")',
     ]
     assert tracker.metadata["tags"] == ["skip-execution"]
@@ -173,7 +173,7 @@ def test_keys_do_not_change_what_officers_see(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["sample-handling.yaml", "sample-review.yaml"])
 def test_key_answers_earn_full_automatic_points(tmp_path: Path, name: str, run_in_process) -> None:  # type: ignore[no-untyped-def]
     """With the key answers on the sheet, does every hidden test return its full points?"""
-    from fazhi.answers import record_answer, sheet_path
+    from fazhi.kernel.answers import record_answer, sheet_path
 
     case = _load(name)
     nb = content_notebook(case)

@@ -15,7 +15,7 @@ from fazhi.courses.case import HandlingCase, ReviewCase
 from fazhi.courses.catalog import bundled_root, content_files, load_catalog, load_content
 from fazhi.courses.compile import compile_content, content_notebook, key_answers
 from fazhi.courses.module import Module, Question
-from fazhi.scoring import accepted_answers
+from fazhi.kernel.scoring import accepted_answers
 
 FILES = content_files(bundled_root())
 IDS = [path.name for path in FILES]
@@ -71,7 +71,7 @@ def _answer_with_key(sheet, question: Question) -> str:  # type: ignore[no-untyp
 @pytest.mark.parametrize("path", FILES, ids=IDS)
 def test_content_is_solvable(tmp_path: Path, path: Path, run_in_process) -> None:  # type: ignore[no-untyped-def]
     """Do the key answers earn full points (cases) or a 回答正确 (module self-checks)?"""
-    from fazhi.answers import record_answer, sheet_path
+    from fazhi.kernel.answers import record_answer, sheet_path
 
     content = load_content(path)
     nb = content_notebook(content)

@@ -43,7 +43,7 @@ def test_test_cell_hides_a_literal_scoring_call() -> None:
 
 
 def test_score_call_refuses_arguments_score_answer_lacks() -> None:
-    """Are keyword arguments outside fazhi.scoring.score_answer refused?"""
+    """Are keyword arguments outside fazhi.kernel.scoring.score_answer refused?"""
     with pytest.raises(ValueError, match="unknown score arguments"):
         notebook.test_cell(item_id="X-1", points=1, kind="single", key="A", answer="A")
     with pytest.raises(ValueError, match="kind and points"):

@@ -8,11 +8,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from fazhi.answers import record_answer, sheet_path
 from fazhi.courses.case import load_case
 from fazhi.courses.compile import compile_content, key_answers
 from fazhi.courses.module import load_module
 from fazhi.courses.release import publish, remove_answer_sheets
+from fazhi.kernel.answers import record_answer, sheet_path
 from fazhi.settings import Settings
 
 pytestmark = pytest.mark.slow

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from fazhi.answers import load_sheet
-from fazhi.courses.widgets import Sheet
+from fazhi.kernel.answers import load_sheet
+from fazhi.kernel.sheet import Sheet
 
 OPTIONS = {"A": "警告", "B": "责令改正", "C": "罚款", "D": "行政拘留"}
 

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from fazhi.exams.paper import draw_paper
+from fazhi.kernel.paper import draw_paper
 
 
 def exam_keys(source_notebook: Path) -> dict[str, str]:

@@ -26,8 +26,8 @@ import pytest
 from nbgrader.api import Gradebook
 from playwright.sync_api import BrowserContext, Locator, Page, expect, sync_playwright
 
-from fazhi.exams.paper import draw_paper, option_order
-from fazhi.scoring import CHOICE_LETTERS, accepted_answers
+from fazhi.kernel.paper import draw_paper, option_order
+from fazhi.kernel.scoring import CHOICE_LETTERS, accepted_answers
 
 from .conftest import CHROMIUM, FAZHI, HR, NBGRADER, PASSWORD, TRAINER, Platform, need
 from .papers import exam_keys, wrong

@@ -12,8 +12,8 @@ import time
 import pytest
 import requests
 
-from fazhi.analytics.sink import HubSink
-from fazhi.analytics.tracker import track_study
+from fazhi.analytics.study.sink import HubSink
+from fazhi.analytics.study.tracker import track_study
 
 from .conftest import COURSE, EXAM, FAZHI, HR, MODULE, NBGRADER, OFFICERS, TRAINER, Platform
 from .papers import answer_sheet, exam_keys

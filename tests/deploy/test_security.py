@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from fazhi.answers import load_sheet
 from fazhi.hub import archive
+from fazhi.kernel.answers import load_sheet
 
 from .conftest import COURSE, EXAM, HR, NBGRADER, TRAINER, Platform
 

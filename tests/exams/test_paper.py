@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from fazhi.exams.paper import Paper, draw_paper, draw_section, option_order, score_slot
+from fazhi.kernel.paper import Paper, draw_paper, draw_section, option_order, score_slot
 
 SPEC = {
     "exam": "2026-02",
@@ -211,7 +211,7 @@ def test_draw_section_needs_enough_candidates() -> None:
 
 
 def test_started_at_is_utc_aware() -> None:
-    """Is a naive started_at read as UTC (as fazhi.answers writes it)?"""
+    """Is a naive started_at read as UTC (as fazhi.kernel.answers writes it)?"""
     officer = OFFICERS[3]
     drawn = draw_paper(SPEC, officer)
     data = sheet(officer, {drawn["S01"]: "B"}, started="2026-02-01T01:00:00")

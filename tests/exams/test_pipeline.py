@@ -22,9 +22,9 @@ from sqlalchemy import select
 from fazhi import db
 from fazhi.cli.setup import initialise
 from fazhi.errors import UserError
+from fazhi.exams.draws import officer_paper
 from fazhi.exams.exam import get_exam
 from fazhi.exams.feedback import release_feedback
-from fazhi.exams.papers import officer_paper
 from fazhi.gradebook import open_gradebook
 from fazhi.models.exam import ExamResult
 from fazhi.nbgrader_api import nbgrader_api
@@ -265,7 +265,7 @@ def sqlite_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
 
 
 CLICKS = """
-from fazhi.exams.paper import option_order
+from fazhi.kernel.paper import option_order
 keys = {keys!r}
 kinds = {{c: s["type"] for s in paper.spec["sections"] for c in s["candidates"]}}
 for slot, code in paper.drawn.items():

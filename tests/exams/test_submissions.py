@@ -13,8 +13,8 @@ from nbgrader.utils import parse_utc
 from sqlalchemy import func, select
 
 from fazhi import db
+from fazhi.exams.draws import officer_paper
 from fazhi.exams.exam import get_exam
-from fazhi.exams.papers import officer_paper
 from fazhi.models.exam import Paper
 from fazhi.settings import Settings
 

@@ -26,7 +26,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from nbgrader.api import Gradebook
 
 from fazhi import notebook
-from fazhi.answers import save_sheet, sheet_path
+from fazhi.kernel.answers import save_sheet, sheet_path
 
 BIN = Path(sys.executable).parent
 STARTED = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)  # 09:00 Asia/Shanghai
@@ -228,7 +228,7 @@ def paper_course(root: Path, name: str, *, seed: int = 11, limit_minutes: float 
     cells = [
         notebook.markdown_cell(grade_id=f"{name}-title", source=f"# {name} 每人一卷"),
         notebook.setup_cell(sheet=name, mode="exam"),
-        _locked_code("fazhi-paper", "from fazhi.exams.paper import Paper\npaper = Paper(sheet)"),
+        _locked_code("fazhi-paper", "from fazhi.kernel.paper import Paper\npaper = Paper(sheet)"),
     ]
     questions = {}
     for kind, points, slots, keys in PAPER_SECTIONS:

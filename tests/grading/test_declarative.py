@@ -11,7 +11,6 @@ import pytest
 from nbconvert.exporters.exporter import ResourcesDict
 
 from fazhi import notebook
-from fazhi.answers import save_sheet, sheet_path
 from fazhi.grading.declarative import (
     DeclarativeExecute,
     Derived,
@@ -21,6 +20,7 @@ from fazhi.grading.declarative import (
     classify,
     plan,
 )
+from fazhi.kernel.answers import save_sheet, sheet_path
 
 STARTED = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)
 LANGUAGE = {"name": "python", "version": "3.11"}
@@ -78,9 +78,9 @@ def test_contract_cells_are_recognised() -> None:
 
 def test_per_officer_papers_are_recognised() -> None:
     """Is ``paper = Paper(sheet)`` (docs/exams.md) read as an object built on the sheet?"""
-    source = "from fazhi.exams.paper import Paper\npaper = Paper(sheet)"
-    assert classify(source) == Derived("paper", "fazhi.exams.paper", "Paper", "sheet")
-    assert classify("from fazhi.exams.paper import Other\npaper = Other(sheet)") is None
+    source = "from fazhi.kernel.paper import Paper\npaper = Paper(sheet)"
+    assert classify(source) == Derived("paper", "fazhi.kernel.paper", "Paper", "sheet")
+    assert classify("from fazhi.kernel.paper import Other\npaper = Other(sheet)") is None
 
 
 @pytest.mark.parametrize(
@@ -91,7 +91,7 @@ def test_per_officer_papers_are_recognised() -> None:
         'sheet.score("A-1", **{"kind": "single", "points": 1.0})',
         'x = 1\nsheet.score("A-1", kind="single", key="B", points=1.0)',
         '%time sheet.score("A-1", kind="single", key="B", points=1.0)',
-        'from fazhi.courses.widgets import Sheet as S\nsheet = S("t1")',
+        'from fazhi.kernel.sheet import Sheet as S\nsheet = S("t1")',
     ],
 )
 def test_other_code_is_not_recognised(source: str) -> None:

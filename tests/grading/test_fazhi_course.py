@@ -9,11 +9,11 @@ import gradekit as gk
 import nbformat
 import pytest
 
-from fazhi.answers import record_answer, sheet_path
 from fazhi.courses.case import HandlingCase
 from fazhi.courses.catalog import load_catalog
 from fazhi.courses.compile import compile_content, key_answers
 from fazhi.grading.grade import grade
+from fazhi.kernel.answers import record_answer, sheet_path
 from fazhi.workspace import init_workspace
 
 pytestmark = pytest.mark.slow

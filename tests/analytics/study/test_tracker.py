@@ -11,19 +11,19 @@ import pytest
 from sqlalchemy import func, select
 
 from fazhi import db
-from fazhi.analytics.activity import ActivityClock, Span
-from fazhi.analytics.daily import blob_seconds
 from fazhi.analytics.dataset import load_compliance
 from fazhi.analytics.identity import current_officer, find_workspace
-from fazhi.analytics.sink import DatabaseSink, HubSink, default_sink
-from fazhi.analytics.store import load_records
-from fazhi.analytics.tracker import StudyTracker, track_study, tracker_script
+from fazhi.analytics.study.activity import ActivityClock, Span
+from fazhi.analytics.study.daily import blob_seconds
+from fazhi.analytics.study.sink import DatabaseSink, HubSink, default_sink
+from fazhi.analytics.study.store import load_records
+from fazhi.analytics.study.tracker import StudyTracker, track_study, tracker_script
 from fazhi.models import StudyActivity, StudyPack, StudySource, StudyYear
 from fazhi.rules import load_rules
 from fazhi.settings import Settings, load_settings
 from fazhi.workspace import write_settings
 
-from .helpers import import_roster, ts
+from ..helpers import import_roster, ts
 
 IDLE = 300.0
 

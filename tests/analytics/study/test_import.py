@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from fazhi import db
-from fazhi.analytics import store
-from fazhi.analytics.daily import blob_seconds
-from fazhi.analytics.yearstore import refresh_years
+from fazhi.analytics.study import store
+from fazhi.analytics.study.daily import blob_seconds
+from fazhi.analytics.study.yearstore import refresh_years
 from fazhi.models import StudyActivity, StudyPack, StudySource, StudyYear
 from fazhi.settings import Settings
 
-from .helpers import STUDY_HEADER_EN, STUDY_HEADER_ZH, import_roster, write_csv, write_xlsx
+from ..helpers import STUDY_HEADER_EN, STUDY_HEADER_ZH, import_roster, write_csv, write_xlsx
 
 pytestmark = pytest.mark.db
 

@@ -3,7 +3,7 @@
 A blueprint exam's notebook adds ``paper = Paper(sheet)`` after the setup cell, shows each slot
 with ``paper.show("S01")`` and scores it with ``paper.score("S01", exam=..., seed=...,
 section=[...], kind=..., keys={...}, points=..., limit_minutes=...)``. In the kernel,
-``Paper.score`` is ``fazhi.exams.paper.score_slot`` of the answer sheet -- the function the
+``Paper.score`` is ``fazhi.kernel.paper.score_slot`` of the answer sheet -- the function the
 exams package documents for kernel-free grading, used here through that public name only.
 
 ``Paper(sheet)`` itself reads ``paper.json`` beside the notebook and rebuilds the officer's
@@ -14,34 +14,22 @@ them would fail.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 from functools import cache
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-PAPER_MODULE = "fazhi.exams.paper"
+from fazhi.kernel import paper as kernel_paper
+
+PAPER_MODULE = kernel_paper.__name__
 PAPER_CLASS = "Paper"
 WIDGET_METHODS = frozenset({"show"})
-
-
-class PaperUnavailable(Exception):
-    """The exams package (or its documented scoring function) cannot be used here."""
-
-
-@cache
-def _module() -> ModuleType:
-    try:
-        return importlib.import_module(PAPER_MODULE)
-    except ImportError as err:
-        raise PaperUnavailable(str(err)) from err
 
 
 @cache
 def keywords() -> frozenset[str]:
     """The keyword arguments ``paper.score`` passes on to ``score_slot``."""
-    signature = inspect.signature(_module().score_slot)
+    signature = inspect.signature(kernel_paper.score_slot)
     return frozenset(
         name
         for name, param in signature.parameters.items()
@@ -51,7 +39,7 @@ def keywords() -> frozenset[str]:
 
 def prepare_paper(directory: Path, sheet: dict[str, Any]) -> None:
     """What ``Paper(sheet)`` reads and computes in the kernel (raises where it would)."""
-    module = _module()
+    module = kernel_paper
     spec = module.load_spec(directory / module.PAPER_FILE)
     officer = sheet.get(module.OFFICER_KEY)
     if isinstance(officer, str) and officer:
@@ -60,5 +48,5 @@ def prepare_paper(directory: Path, sheet: dict[str, Any]) -> None:
 
 
 def score_paper(sheet: dict[str, Any], slot: str, **arguments: Any) -> float:
-    score: float = _module().score_slot(sheet, slot, **arguments)
+    score: float = kernel_paper.score_slot(sheet, slot, **arguments)
     return score

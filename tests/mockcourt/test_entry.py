@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from fazhi import db
-from fazhi.analytics.mockcourt import entry
-from fazhi.analytics.mockcourt.store import import_file
 from fazhi.errors import UserError
+from fazhi.mockcourt import entry
+from fazhi.mockcourt.store import import_file
 from fazhi.models.mockcourt import MockCourtSession
 from fazhi.rules import load_rules
 from fazhi.settings import Settings

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from fazhi.analytics.mockcourt.store import import_file
+from fazhi.mockcourt.store import import_file
 from fazhi.rules import load_rules
 from fazhi.settings import Settings
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fazhi.analytics import fastcsv
+from fazhi.analytics.study import fastcsv
 from fazhi.errors import InputError, InputErrors
 from fazhi.tabular import (
     LOCAL_TZ,

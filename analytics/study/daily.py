@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from fazhi.analytics.intervals import seconds_in_periods, union
 from fazhi.analytics.periods import Weeks, local_midnight
+from fazhi.analytics.study.intervals import seconds_in_periods, union
 
 _BLOB = np.dtype("<i4")
 CELL_BYTES = _BLOB.itemsize  # one day in a ``StudyYear.seconds`` blob

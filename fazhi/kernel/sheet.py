@@ -1,7 +1,7 @@
 """The officer's answering widgets: ``Sheet`` and its methods (docs/notebook-contract.md).
 
 An officer answers by clicking; every change is written at once to ``<sheet>.answers.json``
-beside the notebook (``fazhi.answers``), so answers survive kernel restarts and reopening,
+beside the notebook (``fazhi.kernel.answers``), so answers survive kernel restarts and reopening,
 travel with ``nbgrader submit`` and are scored by the hidden test cells under stock
 ``nbgrader autograde``. In practice mode (law modules) each item also shows immediate
 feedback: right or wrong, the key, the 解析 and the article. Nothing is graded there.
@@ -23,8 +23,15 @@ from typing import Any
 import ipywidgets as widgets
 from IPython.display import display
 
-from fazhi.answers import answer_value, load_sheet, now_iso, record_answer, save_sheet, sheet_path
-from fazhi.scoring import (
+from fazhi.kernel.answers import (
+    answer_value,
+    load_sheet,
+    now_iso,
+    record_answer,
+    save_sheet,
+    sheet_path,
+)
+from fazhi.kernel.scoring import (
     CHOICE_LETTERS,
     accepted_answers,
     normalise_choice,
@@ -364,7 +371,7 @@ class Sheet:
     def score(self, item_id: str, **score_arguments: Any) -> float:
         """Score one item from the stored sheet (used only by hidden test cells).
 
-        Returns ``fazhi.scoring.score_answer`` of the file as it is now, so nbgrader's
+        Returns ``fazhi.kernel.scoring.score_answer`` of the file as it is now, so nbgrader's
         autograde and fazhi's fast grader compute the same number.
         """
         return score_answer(load_sheet(self.path), item_id, **score_arguments)

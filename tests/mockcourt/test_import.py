@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from fazhi import db
-from fazhi.analytics.mockcourt.store import import_file
 from fazhi.errors import InputErrors
+from fazhi.mockcourt.store import import_file
 from fazhi.models.mockcourt import MockCourtSession, MockCourtSheet
 from fazhi.settings import Settings
 

@@ -21,8 +21,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from fazhi.answers import load_sheet, save_sheet
-from fazhi.scoring import CHOICE_LETTERS, score_answer
+from fazhi.kernel.answers import load_sheet, save_sheet
+from fazhi.kernel.scoring import CHOICE_LETTERS, score_answer
 
 PAPER_FILE = "paper.json"
 OFFICER_KEY = "officer"  # the sheet records who opened the paper (nbgrader's student id)

@@ -18,9 +18,14 @@ from sqlalchemy.orm import Session
 
 from fazhi import db
 from fazhi.analytics.identity import hub_mode
-from fazhi.analytics.packs import records as packed_records
-from fazhi.analytics.store import ensure_activities, ensure_source, lock_packs, replace_tracked
-from fazhi.analytics.yearstore import refresh_years, years_touched
+from fazhi.analytics.study.packs import records as packed_records
+from fazhi.analytics.study.store import (
+    ensure_activities,
+    ensure_source,
+    lock_packs,
+    replace_tracked,
+)
+from fazhi.analytics.study.yearstore import refresh_years, years_touched
 from fazhi.errors import UserError
 from fazhi.models import Officer
 from fazhi.settings import Settings

@@ -23,8 +23,8 @@ from importlib import resources
 
 import ipywidgets as widgets
 
-from fazhi.analytics.activity import SIGNALS, ActivityClock, Span
-from fazhi.analytics.sink import StudySink, TrackedInterval
+from fazhi.analytics.study.activity import SIGNALS, ActivityClock, Span
+from fazhi.analytics.study.sink import StudySink, TrackedInterval
 
 TICK_SECONDS = 30.0
 
@@ -160,7 +160,7 @@ def track_study(module_id: str) -> StudyTracker | None:
 def _start(module_id: str) -> StudyTracker:
     from fazhi import db
     from fazhi.analytics.identity import current_officer, find_workspace, hub_mode
-    from fazhi.analytics.sink import default_sink
+    from fazhi.analytics.study.sink import default_sink
     from fazhi.errors import UserError
     from fazhi.rules import load_rules
 

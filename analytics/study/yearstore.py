@@ -9,11 +9,11 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fazhi.analytics.bulk import insert_rows
-from fazhi.analytics.daily import CELL_BYTES as _CELL
-from fazhi.analytics.daily import Daily, blob_seconds, daily_from_intervals, year_blobs
 from fazhi.analytics.periods import local_days, local_midnight
-from fazhi.analytics.store import fetch_tuples, load_intervals
+from fazhi.analytics.study.bulk import insert_rows
+from fazhi.analytics.study.daily import CELL_BYTES as _CELL
+from fazhi.analytics.study.daily import Daily, blob_seconds, daily_from_intervals, year_blobs
+from fazhi.analytics.study.store import fetch_tuples, load_intervals
 from fazhi.models import StudyYear
 
 

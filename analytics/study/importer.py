@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy.orm import Session
 
-from fazhi.analytics.packs import Intervals, new_in
-from fazhi.analytics.packs import records as packed_records
-from fazhi.analytics.records import read_records
-from fazhi.analytics.store import (
+from fazhi.analytics.study.packs import Intervals, new_in
+from fazhi.analytics.study.packs import records as packed_records
+from fazhi.analytics.study.records import read_records
+from fazhi.analytics.study.store import (
     ensure_activities,
     ensure_source,
     find_source,
@@ -20,7 +20,7 @@ from fazhi.analytics.store import (
     read_packs,
     write_packs,
 )
-from fazhi.analytics.yearstore import refresh_years, years_touched
+from fazhi.analytics.study.yearstore import refresh_years, years_touched
 
 
 @dataclass(frozen=True)

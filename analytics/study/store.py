@@ -1,4 +1,4 @@
-"""Write study intervals in bulk and read them back, as packs (``fazhi.analytics.packs``).
+"""Write study intervals in bulk and read them back, as packs (``fazhi.analytics.study.packs``).
 
 A year of a province's records is millions of intervals but one pack per officer and source,
 so both directions bypass the ORM and move a few thousand blobs. Everything runs on the
@@ -16,8 +16,8 @@ import pandas as pd
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from fazhi.analytics.bulk import insert_rows
-from fazhi.analytics.packs import RECORD, Intervals, by_officer, pack, unpack
+from fazhi.analytics.study.bulk import insert_rows
+from fazhi.analytics.study.packs import RECORD, Intervals, by_officer, pack, unpack
 from fazhi.models import Officer, StudyActivity, StudyPack, StudySource, Unit
 
 _PACK_COLUMNS = [

@@ -30,7 +30,7 @@ INTRO = """# 模拟法庭评分
 成绩报表：`fazhi report mockcourt --format html --out 模拟法庭.html`。
 """
 
-FORM_CELL = """from fazhi.analytics.mockcourt.form import scoring_form
+FORM_CELL = """from fazhi.mockcourt.form import scoring_form
 
 app = scoring_form()
 app.widget"""

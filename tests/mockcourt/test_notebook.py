@@ -9,7 +9,7 @@ from nbformat.v4 import new_code_cell
 from sqlalchemy import select
 
 from fazhi import db
-from fazhi.analytics.mockcourt.notebook import NOTEBOOK_NAME, write_scoring_notebook
+from fazhi.mockcourt.notebook import NOTEBOOK_NAME, write_scoring_notebook
 from fazhi.models.mockcourt import MockCourtSession, MockCourtSheet
 from fazhi.settings import Settings
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fazhi.analytics.records import read_records
+from fazhi.analytics.study.records import read_records
 from fazhi.errors import InputError, InputErrors
 
-from .helpers import STUDY_HEADER_EN, STUDY_HEADER_ZH, ts, write_csv, write_xlsx
+from ..helpers import STUDY_HEADER_EN, STUDY_HEADER_ZH, ts, write_csv, write_xlsx
 
 OFFICERS = {"CG001": 1, "CG002": 2}
 ROWS = [
@@ -132,7 +132,7 @@ def test_times_before_1992_keep_the_zones_summer_time(tmp_path: Path) -> None:
 def _read_both(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object, bool]:
     """(fast reader's result, pandas reader's result, whether the fast reader took the file):
     a result is the records' frame, or the error's text."""
-    from fazhi.analytics import fastcsv
+    from fazhi.analytics.study import fastcsv
 
     taken = fastcsv.read_columns(path.read_bytes()) is not None
 

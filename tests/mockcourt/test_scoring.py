@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from fazhi.analytics.mockcourt.scoring import (
+from fazhi.mockcourt.scoring import (
     exact,
     icc_2_1,
     judge_deviations,

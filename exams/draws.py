@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fazhi.kernel.paper import draw_section, option_order
+from fazhi.kernel.scoring import CHOICE_LETTERS
 from fazhi.models import Officer
 from fazhi.models.bank import QuestionVersion
 from fazhi.models.exam import Exam, Paper
-from fazhi.scoring import CHOICE_LETTERS
 
 from .compile import Slot, slots_of
-from .paper import draw_section, option_order
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 
 from fazhi import db
-from fazhi.analytics.mockcourt.demo import DEMO_FILE, populate
-from fazhi.analytics.mockcourt.results import session_results
 from fazhi.demo_bureau import demo_roster, write_roster_csv
+from fazhi.mockcourt.demo import DEMO_FILE, populate
+from fazhi.mockcourt.results import session_results
 from fazhi.roster import parse_roster, store_roster
 from fazhi.settings import Settings
 

@@ -10,10 +10,10 @@ import pytest
 from openpyxl import load_workbook
 
 from fazhi import db
-from fazhi.analytics.mockcourt import officer_mockcourt_results
-from fazhi.analytics.mockcourt.report import write_report
-from fazhi.analytics.mockcourt.scoring import icc_2_1
-from fazhi.analytics.mockcourt.store import import_file
+from fazhi.mockcourt import officer_mockcourt_results
+from fazhi.mockcourt.report import write_report
+from fazhi.mockcourt.scoring import icc_2_1
+from fazhi.mockcourt.store import import_file
 from fazhi.settings import Settings
 
 from .conftest import sheet_rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fazhi.analytics.packs import RECORD, Intervals, by_officer, new_in, pack, records, unpack
+from fazhi.analytics.study.packs import RECORD, Intervals, by_officer, new_in, pack, records, unpack
 
 
 def random_intervals(rng: np.random.Generator, count: int, *, wide: bool = False) -> Intervals:

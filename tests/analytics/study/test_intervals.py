@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fazhi.analytics.intervals import seconds_in_periods, union
+from fazhi.analytics.study.intervals import seconds_in_periods, union
 
 
 def brute_force(officer, start, end, bounds, officers):  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""Read a large, regular study-record CSV with polars, for ``fazhi.analytics.records``.
+"""Read a large, regular study-record CSV with polars, for ``fazhi.analytics.study.records``.
 
 A year of a province's sign-in sheets is millions of rows. pandas' reader makes a Python
 string of every cell, which costs more than the rest of the import put together; polars
