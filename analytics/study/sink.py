@@ -9,11 +9,11 @@ officer from the hub token rather than from the kernel.
 from __future__ import annotations
 
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fazhi import db
@@ -23,11 +23,11 @@ from fazhi.analytics.study.store import (
     ensure_activities,
     ensure_source,
     lock_packs,
+    officer_ids,
     replace_tracked,
 )
 from fazhi.analytics.study.yearstore import refresh_years, years_touched
 from fazhi.errors import UserError
-from fazhi.models import Officer
 from fazhi.settings import Settings
 
 if TYPE_CHECKING:
@@ -61,35 +61,68 @@ class StudySink(Protocol):
     def save(self, interval: TrackedInterval) -> None: ...
 
 
-def store_tracked(session: Session, interval: TrackedInterval) -> None:
-    """Store one tracked interval, or its longer end when (session, seq) is stored already,
-    and refresh the officer's per-day totals."""
-    officer = session.scalar(select(Officer.id).where(Officer.officer_id == interval.officer_id))
-    if officer is None:
-        raise UserError(f"名册中没有工号“{interval.officer_id}”，不记录学习时长")
-    start = int(interval.start)
-    end = max(round(interval.end), start)
-    source = ensure_source(
-        session,
-        kind="tracker",
-        digest=interval.session,
-        name=f"{interval.officer_id}@{socket.gethostname()}"[:500],
-    )
-    activity = ensure_activities(session, [interval.module_id], {interval.module_id})
+def store_tracked(session: Session, intervals: Sequence[TrackedInterval]) -> None:
+    """Store tracked intervals, each replacing the one with the same (session, seq) stored
+    before (an interval saved again has grown longer), and refresh the per-day totals.
+
+    The one write path of online study time: the single-user tracker saves one interval at a
+    time, the hub service a minute's batch of every officer's intervals.
+    """
+    if not intervals:
+        return
+    ids = officer_ids(session)
+    unknown = sorted({i.officer_id for i in intervals} - set(ids))
+    if unknown:
+        raise UserError(f"名册中没有工号“{'、'.join(unknown)}”，不记录学习时长")
+    modules = {i.module_id for i in intervals}
+    activity = ensure_activities(session, modules, modules)
+    sources = {
+        name: ensure_source(session, kind="tracker", digest=name, name=_source_name(name, group))
+        for name, group in _by_session(intervals).items()
+    }
     lock_packs(session)
-    tracked = packed_records(
-        np.array([start]),
-        np.array([end]),
-        np.array([activity[interval.module_id]]),
-        np.array([interval.seq]),
-        np.array([1]),
-    )
-    replace_tracked(session, source, officer, tracked)
+    starts, ends, touched = [], [], set()
+    for (name, officer_id), group in _by_session_officer(intervals).items():
+        start = np.array([int(i.start) for i in group])
+        end = np.maximum(np.array([round(i.end) for i in group]), start)
+        tracked = packed_records(
+            start,
+            end,
+            np.array([activity[i.module_id] for i in group]),
+            np.array([i.seq for i in group]),
+            np.ones(len(group), dtype=np.int64),
+        )
+        replace_tracked(session, sources[name], ids[officer_id], tracked)
+        starts.append(start)
+        ends.append(np.maximum(end, start + 1))
+        touched.add(ids[officer_id])
     refresh_years(
         session,
-        officers=np.array([officer]),
-        years=years_touched(np.array([start]), np.array([max(end, start + 1)])),
+        officers=np.array(sorted(touched)),
+        years=years_touched(np.concatenate(starts), np.concatenate(ends)),
     )
+
+
+def _by_session(intervals: Sequence[TrackedInterval]) -> dict[str, list[TrackedInterval]]:
+    groups: dict[str, list[TrackedInterval]] = {}
+    for interval in intervals:
+        groups.setdefault(interval.session, []).append(interval)
+    return groups
+
+
+def _by_session_officer(
+    intervals: Sequence[TrackedInterval],
+) -> dict[tuple[str, str], list[TrackedInterval]]:
+    groups: dict[tuple[str, str], list[TrackedInterval]] = {}
+    for interval in intervals:
+        groups.setdefault((interval.session, interval.officer_id), []).append(interval)
+    return groups
+
+
+def _source_name(session_id: str, group: list[TrackedInterval]) -> str:
+    officers = {i.officer_id for i in group}
+    who = next(iter(officers)) if len(officers) == 1 else "hub"
+    return f"{who}@{socket.gethostname()}"[:500]
 
 
 class DatabaseSink:
@@ -103,7 +136,7 @@ class DatabaseSink:
 
     def save(self, interval: TrackedInterval) -> None:
         with db.session_scope(self.settings) as session:
-            store_tracked(session, interval)
+            store_tracked(session, [interval])
 
 
 class HubSink:

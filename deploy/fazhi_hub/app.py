@@ -67,7 +67,7 @@ def make_app(
         store=store,
         workspace=settings.workspace,
         course_id=settings.course_id,
-        study_sink=study.StudySink(settings.workspace, idle_seconds=idle_seconds),
+        study_sink=study.StudySink(settings, idle_seconds=idle_seconds),
     )
 
 

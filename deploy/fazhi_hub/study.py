@@ -9,34 +9,32 @@ now; a later one starts a new interval. A stop (``{"activity": ..., "stop": true
 the notebook goes to the back) ends the open interval now, so the next heartbeat starts a
 new one -- the rule of docs/analytics.md §2, on the service's clock.
 
-Intervals reach fazhi's database through ``fazhi study import`` (DESIGN.md's study-record
-file, kind ``online``), the one public way in that also keeps the report's per-day totals in
-step: every minute, and before any report, the service writes what it has to a file and
-imports it. An interval still growing is written again later, longer; the compliance report
-counts the union of an officer's intervals, so the overlap counts once.
+Intervals reach fazhi's database in-process through ``store_tracked``, the same call the
+single-user tracker uses: every minute, and before any report, the service stores what grew.
+Each interval has a sequence number within the service's run, so an interval still growing is
+stored again under the same (run, number) and replaces its shorter self.
 """
 
 from __future__ import annotations
 
 import asyncio
-import csv
-import datetime as dt
 import logging
-import sys
-import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from tornado.web import HTTPError
+
+from fazhi import db
+from fazhi.analytics.study.sink import TrackedInterval, store_tracked
+from fazhi.analytics.study.store import officer_ids
+from fazhi.settings import Settings
 
 from .base import BaseHandler, Denied
 from .store import check_name
 
-IDLE_SECONDS = 300  # issue 5: idle for more than 5 minutes ends an interval
-LOCAL = ZoneInfo("Asia/Shanghai")  # DESIGN.md: record times are local unless an offset is given
+IDLE_SECONDS = 300  # idle for more than 5 minutes ends an interval (docs/analytics.md §2)
 log = logging.getLogger("fazhi.hub.study")
 
 
@@ -46,20 +44,23 @@ class Interval:
     activity: str
     start: int
     end: int
-    written_end: int = -1  # the end last imported (-1: never)
+    seq: int  # the interval's number within the service's run
+    written_end: int = -1  # the end last stored (-1: never)
 
 
 class StudySink:
-    """Heartbeats → intervals in memory → ``fazhi study import`` of what changed."""
+    """Heartbeats → intervals in memory → ``store_tracked`` of what changed."""
 
     def __init__(
         self,
-        workspace: Path,
+        settings: Settings,
         *,
         idle_seconds: int = IDLE_SECONDS,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.workspace = workspace
+        self.settings = settings
+        self.run_id = f"hub-{uuid.uuid4().hex}"  # one tracker source per service run
+        self._seq = 0
         self.idle_seconds = idle_seconds
         self.clock = clock
         self._open: dict[tuple[str, str], Interval] = {}
@@ -76,7 +77,8 @@ class StudySink:
             return current
         if current and current.end > current.start:
             self._closed.append(current)
-        self._open[key] = Interval(officer_id, activity, now, now)
+        self._seq += 1
+        self._open[key] = Interval(officer_id, activity, now, now, self._seq)
         return self._open[key]
 
     def stop(self, officer_id: str, activity: str) -> Interval | None:
@@ -104,45 +106,42 @@ class StudySink:
         return found
 
     async def flush(self) -> int:
-        """Import every interval that grew since the last flush; returns how many."""
+        """Store every interval that grew since the last flush; returns how many."""
         async with self._lock:
             todo = self.pending()
             if not todo:
                 return 0
             ends = [i.end for i in todo]
-            with tempfile.TemporaryDirectory(prefix="fazhi-study-") as tmp:
-                path = Path(tmp) / "在线学习.csv"
-                with path.open("w", encoding="utf-8", newline="") as handle:
-                    writer = csv.writer(handle)
-                    writer.writerow(["officer_id", "start", "end", "kind", "activity"])
-                    for item, end in zip(todo, ends, strict=True):
-                        writer.writerow(
-                            [
-                                item.officer_id,
-                                _local(item.start),
-                                _local(end),
-                                "online",
-                                item.activity,
-                            ]
-                        )
-                command = [sys.executable, "-m", "fazhi.cli", "--workspace", str(self.workspace)]
-                process = await asyncio.create_subprocess_exec(
-                    *command, "study", "import", str(path),
-                    stdout=asyncio.subprocess.PIPE,
-                    stderr=asyncio.subprocess.PIPE,
-                )  # fmt: skip
-                _, err = await process.communicate()
-            if process.returncode != 0:
-                log.error("study import failed: %s", err.decode("utf-8", "replace"))
+            batch = [
+                TrackedInterval(
+                    officer_id=item.officer_id,
+                    module_id=item.activity,
+                    session=self.run_id,
+                    seq=item.seq,
+                    start=item.start,
+                    end=end,
+                )
+                for item, end in zip(todo, ends, strict=True)
+            ]
+            try:  # off the event loop: a slow database must not hold up heartbeats
+                await asyncio.to_thread(self._store, batch)
+            except Exception:
+                log.exception("storing study time failed; kept for the next flush")
                 return 0
             for item, end in zip(todo, ends, strict=True):
                 item.written_end = end
             self._closed = [i for i in self._closed if i.written_end < i.end]
             return len(todo)
 
-
-def _local(timestamp: int) -> str:
-    return dt.datetime.fromtimestamp(timestamp, LOCAL).strftime("%Y-%m-%d %H:%M:%S")
+    def _store(self, batch: list[TrackedInterval]) -> None:
+        """Store the batch; an officer no longer on the roster is logged and dropped, so one
+        removed officer cannot hold up everyone else's time."""
+        with db.session_scope(self.settings) as session:
+            known = officer_ids(session)
+            dropped = sorted({i.officer_id for i in batch if i.officer_id not in known})
+            if dropped:
+                log.warning("study time of officers not on the roster dropped: %s", dropped)
+            store_tracked(session, [i for i in batch if i.officer_id in known])
 
 
 class HeartbeatHandler(BaseHandler):

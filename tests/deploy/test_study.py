@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from fazhi.hub.study import StudySink
+from fazhi.settings import Settings
 
 MODULE = "m01-penalty-basics"
 
 
 def _sink(tmp_path: Path) -> tuple[StudySink, list[float]]:
     now = [1_780_000_000.0]
-    return StudySink(tmp_path, idle_seconds=300, clock=lambda: now[0]), now
+    return StudySink(Settings(workspace=tmp_path), idle_seconds=300, clock=lambda: now[0]), now
 
 
 def spans(sink: StudySink) -> list[tuple[str, int, int]]:

@@ -222,3 +222,44 @@ def test_a_kernel_finds_its_workspace_from_a_subfolder(
     assert found is not None and found.workspace == (tmp_path / "ws").resolve()
     assert find_workspace(tmp_path) is None
     db.dispose_engines()
+
+
+@pytest.mark.db
+def test_hub_flushes_go_through_the_trackers_store_call(
+    workspace: Settings, cli, tmp_path: Path
+) -> None:
+    """Does the hub service store each minute's intervals in-process, an interval that grew
+    since the last flush replacing itself, all under one tracker source per service run?"""
+    import asyncio
+
+    from fazhi.hub.study import StudySink as HubStudySink
+
+    import_roster(cli, workspace, tmp_path)
+    now = [float(ts("2026-03-02 09:00"))]
+    sink = HubStudySink(workspace, idle_seconds=IDLE, clock=lambda: now[0])
+    sink.beat("CG002", "m02-penalty-procedure")
+    sink.beat("CG001", "m01-penalty-basics")
+    for _ in range(4):  # four flushes while both intervals grow
+        now[0] += 60
+        sink.beat("CG002", "m02-penalty-procedure")
+        sink.beat("CG001", "m01-penalty-basics")
+        assert asyncio.run(sink.flush()) == 2
+    sink.stop("CG001", "m01-penalty-basics")
+    assert asyncio.run(sink.flush()) == 0  # stopped in the same second: nothing grew
+    with db.session_scope(workspace) as session:
+        records = load_records(session)
+        sources = session.execute(select(StudySource.kind, StudySource.digest)).all()
+        blob = session.scalar(select(func.sum(StudyPack.count)))
+    assert sources == [("tracker", sink.run_id)]
+    assert blob == 2  # one record per interval, not one per flush
+    spans = sorted((r.end - r.start) for r in records.itertuples())
+    assert spans == [240, 240]
+    sink.beat("CG999", "m01-penalty-basics")  # not on the roster: logged and dropped
+    now[0] += 60
+    sink.beat("CG999", "m01-penalty-basics")
+    sink.beat("CG002", "m02-penalty-procedure")
+    assert asyncio.run(sink.flush()) == 2
+    assert sink.pending() == []
+    with db.session_scope(workspace) as session:
+        spans = sorted((r.end - r.start) for r in load_records(session).itertuples())
+    assert spans == [240, 300]  # CG002's interval grew; CG999 held up nobody
