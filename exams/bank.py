@@ -1,4 +1,4 @@
-"""Question-bank files (DESIGN.md §Input files): read, validate and normalise every row.
+"""Question-bank files (docs/contract.md §Input files): read, validate and normalise every row.
 
 A bank file is CSV (UTF-8, UTF-8 with BOM, GB18030) or XLSX with English or Chinese headers.
 Validation is all-or-nothing: every problem is collected and reported with file, row and
@@ -7,6 +7,7 @@ column, and the caller writes nothing unless the whole file is valid.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -16,22 +17,34 @@ from typing import Any
 
 from fazhi.errors import InputError, InputErrors
 from fazhi.kernel.scoring import normalise_choice, normalise_truefalse
-from fazhi.tabular import Column, Row, Table, cell_text, parse_date, read_table
+from fazhi.nbgrader_markers import find_marker
+from fazhi.nbgrader_markers import message as marker_message
+from fazhi.reporting.cells import restore
+from fazhi.tabular import (
+    Column,
+    Problems,
+    Row,
+    Table,
+    cell_text,
+    check_cell,
+    parse_date,
+    read_table,
+)
 
 LETTERS = "ABCDEF"
 OPTION_COLUMNS = [Column(f"option_{x.lower()}", f"选项{x}", required=False) for x in LETTERS]
 COLUMNS = [
     Column("id", "题号"),
     Column("type", "题型"),
-    Column("stem", "题干"),
+    Column("stem", "题干", max_length=10000),
     *OPTION_COLUMNS,
     Column("answer", "答案"),
     Column("points", "分值"),
     Column("basis", "法律依据"),
-    Column("topic", "知识点", required=False),
+    Column("topic", "知识点", required=False, max_length=100),
     Column("difficulty", "难度", required=False),
-    Column("explanation", "解析", required=False),
-    Column("version", "法规版本", required=False),
+    Column("explanation", "解析", required=False, max_length=10000),
+    Column("version", "法规版本", required=False, max_length=100),
 ]
 _BY_NAME = {c.name: c for c in COLUMNS}
 
@@ -55,8 +68,19 @@ TYPE_WORDS = {
 }
 DIFFICULTY_WORDS = {"易": "易", "中": "中", "难": "难", "easy": "易", "medium": "中", "hard": "难"}
 CHOICE_TYPES = ("single", "multiple")
+POINTS_MAX = 100
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # 题号 become nbgrader grade ids
 LOCAL_MARK = "地方·"  # a stem marked （地方·北京） rests on a local regulation: 法规版本 required
+# a 《…》 name that starts with a province-level place is a local regulation
+_LOCAL_LAW = re.compile(
+    r"《((?:北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北"
+    r"|湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆)[^》]*)》"
+)
+
+
+def local_laws(basis: str) -> list[str]:
+    """The local regulations a 法律依据 cites, in order (e.g. 北京市市容环境卫生条例)."""
+    return list(dict.fromkeys(_LOCAL_LAW.findall(basis)))
 
 
 @dataclass(frozen=True)
@@ -74,7 +98,9 @@ class BankQuestion:
     topic: str
     difficulty: str
     explanation: str
-    version: str = ""  # 法规版本: the date (YYYY-MM-DD) of the local text the item rests on
+    # 法规版本: date (YYYY-MM-DD) of the local regulation's text the item rests on; one per
+    # local regulation the 法律依据 cites, in citation order, separated by |
+    version: str = ""
 
     def content(self) -> tuple[Any, ...]:
         """Everything but the row number: equal content means no new version."""
@@ -119,6 +145,8 @@ def parse_points(value: Any) -> float:
             raise ValueError(f"分值“{text}”不是数字") from None
     if not number > 0 or number != number or number == float("inf"):
         raise ValueError(f"分值“{cell_text(value)}”必须是正数")
+    if number > POINTS_MAX:  # 1e308 would make a 满分 of inf
+        raise ValueError(f"分值“{cell_text(value)}”过大（每题最多 {POINTS_MAX} 分）")
     return number
 
 
@@ -180,15 +208,56 @@ def normalise_answer(kind: str, raw: str, options: tuple[str, ...]) -> str:
     return raw  # essay: the reference answer shown to the grader
 
 
+def parse_law_version(value: Any, stem: str, basis: str) -> str:
+    """The 法规版本 cell: one date per local regulation cited in ``basis`` (``|`` between).
+
+    Required when the stem is marked 地方· or the basis cites a local regulation; a single
+    date serves a 地方· item whose basis cites no local regulation by name.
+    """
+    text = unicodedata.normalize("NFKC", cell_text(value))
+    laws = local_laws(basis)
+    hint = (
+        "（所依据法规文本的版本日期，如 2021-09-24；依据几部地方法规就按引用顺序填几个，用 | 分隔）"
+    )
+    if not text:
+        if LOCAL_MARK in stem or laws:
+            raise ValueError(f"地方法规题目必须填写法规版本{hint}")
+        return ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return parse_date(value).isoformat()
+    dates = []
+    for part in text.split("|"):
+        try:
+            dates.append(parse_date(part.strip()).isoformat())
+        except ValueError as err:
+            raise ValueError(f"法规版本：{err}{hint}") from None
+    if len(dates) != max(len(laws), 1):
+        named = "、".join(f"《{law}》" for law in laws) or "（未引用具体地方法规）"
+        raise ValueError(
+            f"法规版本有 {len(dates)} 个日期，但法律依据引用的地方法规为 {named}{hint}"
+        )
+    return "|".join(dates)
+
+
 def _check_row(
     table: Table, row: Row, seen: dict[str, int]
 ) -> tuple[BankQuestion | None, list[InputError]]:
-    values = row.values
+    # a bank exported to CSV quotes text a spreadsheet would run ('=1+1): take it back off
+    values = {k: restore(v) if isinstance(v, str) else v for k, v in row.values.items()}
     errors: list[InputError] = []
 
     def fail(column: str, message: str) -> None:
         errors.append(table.error(row, _BY_NAME[column], message))
 
+    for column in COLUMNS:  # the shared cell rules: no NUL, no text past the column's length
+        try:
+            check_cell(column, values.get(column.name))
+        except ValueError as err:
+            fail(column.name, str(err))
+    for column in COLUMNS:  # a delimiter would release the key with the paper (nbgrader_markers)
+        marker = find_marker(cell_text(values.get(column.name)))
+        if marker is not None:
+            fail(column.name, marker_message(marker))
     code = unicodedata.normalize("NFKC", cell_text(values.get("id")))
     if not code:
         fail("id", "题号不能为空")
@@ -234,17 +303,10 @@ def _check_row(
     if difficulty_text and not difficulty:
         fail("difficulty", f"难度“{difficulty_text}”无法识别，应为 易、中 或 难")
     version = ""
-    if cell_text(values.get("version")):
-        try:
-            version = parse_date(values.get("version")).isoformat()
-        except ValueError as err:
-            fail("version", f"法规版本：{err}（所依据法规文本的版本日期，如 2021-09-24）")
-    elif LOCAL_MARK in stem:
-        fail(
-            "version",
-            f"题干标有“{LOCAL_MARK}”的地方法规题目必须填写法规版本"
-            "（所依据法规文本的版本日期，如 2021-09-24）",
-        )
+    try:
+        version = parse_law_version(values.get("version"), stem, basis)
+    except ValueError as err:
+        fail("version", str(err))
     if errors:
         return None, errors
     question = BankQuestion(
@@ -268,16 +330,16 @@ def parse_bank(path: Path | str) -> BankFile:
     """Validate every row of a bank file; raise InputErrors naming file, row and column."""
     path = Path(path)
     table = read_table(path, COLUMNS)
-    errors: list[InputError] = []
+    problems = Problems(path)
     questions: list[BankQuestion] = []
     seen: dict[str, int] = {}
     for row in table.rows:
-        question, problems = _check_row(table, row, seen)
-        errors.extend(problems)
+        question, found = _check_row(table, row, seen)
+        for error in found:
+            problems.add(error)
         if question is not None:
             questions.append(question)
-    if errors:
-        raise InputErrors(errors)
+    problems.raise_any()
     if not questions:
         raise InputErrors([table.error(None, None, "文件中没有任何题目")])
     return BankFile(path=path, digest=file_digest(path), questions=questions)

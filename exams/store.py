@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -17,9 +17,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fazhi.errors import UserError
+from fazhi.identifiers import check_bank_name
 from fazhi.models.bank import Bank, Question, QuestionVersion, find_bank
 
-from .bank import BankFile, BankQuestion, file_digest, parse_bank
+from .bank import BankFile, BankQuestion, file_digest, local_laws, parse_bank
+from .keybalance import key_skew_warnings
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class BankImport:
     changed: int  # edited questions (a new version each)
     unchanged: int
     retired: int  # questions no longer in the file (kept for exams already sat)
+    warnings: tuple[str, ...] = ()  # non-fatal remarks on the file (e.g. skewed key letters)
 
     def summary(self) -> str:
         return (
@@ -116,9 +119,13 @@ def store_bank(
 
 def import_bank(session: Session, path: Path | str, name: str) -> BankImport:
     """Validate ``path`` completely, then store it as bank ``name``."""
-    if not name.strip():
-        raise UserError("题库名称不能为空")
-    return store_bank(session, name.strip(), parse_bank(path))
+    try:
+        name = check_bank_name(name)
+    except ValueError as err:
+        raise UserError(str(err)) from None
+    parsed = parse_bank(path)
+    result = store_bank(session, name, parsed)
+    return replace(result, warnings=tuple(key_skew_warnings(parsed.questions)))
 
 
 def list_banks(session: Session) -> list[tuple[str, int]]:
@@ -128,6 +135,33 @@ def list_banks(session: Session) -> list[tuple[str, int]]:
         select(Bank.name, count).outerjoin(Question).group_by(Bank.name).order_by(Bank.name)
     )
     return [(name, int(n)) for name, n in rows]
+
+
+def law_versions(session: Session) -> dict[str, list[tuple[str, str, int]]]:
+    """Bank → (local regulation, 法规版本, number of current questions) for versioned items."""
+    rows = session.execute(
+        select(Bank.name, QuestionVersion.basis, QuestionVersion.law_version, Question.id)
+        .join(Question, Question.bank_id == Bank.id)
+        .join(QuestionVersion, QuestionVersion.question_id == Question.id)
+        .where(Question.retired.is_(False), QuestionVersion.law_version != "")
+        .order_by(Bank.name, Question.position, QuestionVersion.version)
+    )
+    current: dict[int, tuple[str, str, str]] = {}
+    for bank, basis, version, question in rows:
+        current[question] = (bank, basis, version)  # the last (newest) version wins
+    counts: dict[str, dict[tuple[str, str], int]] = {}
+    for bank, basis, versions in current.values():
+        dates = versions.split("|")
+        laws = local_laws(basis)
+        pairs = (
+            zip(laws, dates, strict=True) if len(laws) == len(dates) else [("地方法规", versions)]
+        )
+        for key in pairs:
+            counts.setdefault(bank, {})[key] = counts.get(bank, {}).get(key, 0) + 1
+    return {
+        bank: [(law, version, n) for (law, version), n in sorted(found.items())]
+        for bank, found in counts.items()
+    }
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""``fazhi bank``: question banks (issue #3)."""
+"""``fazhi bank``: question banks."""
 
 from __future__ import annotations
 
@@ -31,19 +31,38 @@ def bank_import_command(file: Path, bank: str) -> None:
     with db.session_scope(settings) as session:
         result = import_bank(session, file, bank)
     echo(result.summary())
+    for warning in result.warnings:
+        click.echo(f"注意：{warning}", err=True)
 
 
 @bank_group.command("list")
+@click.argument("bank", required=False)
 @workspace_option
-def bank_list_command() -> None:
-    """列出题库：每行一个题库，名称在前，然后是题目数量。"""
+def bank_list_command(bank: str | None) -> None:
+    """列出题库，或列出一个题库的题目。
+
+    不带参数：每行一个题库：名称<TAB>题目数，题库中有地方法规题目时再加一列
+    “地方法规版本”（每部地方法规所依据文本的版本日期及题数）。
+    带题库名：每行一题：题号<TAB>题型<TAB>法规版本（非地方法规题为“—”）<TAB>法律依据。
+    """
     from fazhi import db
-    from fazhi.exams.store import list_banks
+    from fazhi.exams.bank import TYPE_NAMES
+    from fazhi.exams.store import get_bank, law_versions, list_banks
+    from fazhi.models.bank import current_questions
 
     with db.session_scope(current_settings()) as session:
+        if bank is not None:
+            for version in current_questions(get_bank(session, bank)):
+                echo(
+                    f"{version.code}\t{TYPE_NAMES[version.type]}\t"
+                    f"{version.law_version or '—'}\t{version.basis}"
+                )
+            return
         banks = list_banks(session)
+        versions = law_versions(session)
     for name, count in banks:
-        echo(f"{name}\t{count}")
+        dated = "；".join(f"《{law}》{date}（{n} 题）" for law, date, n in versions.get(name, []))
+        echo(f"{name}\t{count}" + (f"\t地方法规版本：{dated}" if dated else ""))
 
 
 @bank_group.command("export")

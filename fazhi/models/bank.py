@@ -93,7 +93,7 @@ class QuestionVersion(Base):
     difficulty: Mapped[str] = mapped_column(String(2), default="")  # 易/中/难 or ""
     explanation: Mapped[str] = mapped_column(Text, default="")  # 解析
     # 法规版本: date (YYYY-MM-DD) of the local regulation's text the question rests on, or ""
-    law_version: Mapped[str] = mapped_column(String(10), default="")
+    law_version: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
     question: Mapped[Question] = relationship(back_populates="versions")

@@ -25,7 +25,7 @@ def listed(cli, workspace: Settings) -> dict[str, int]:  # type: ignore[no-untyp
     assert result.exit_code == 0, result.output
     return {
         name: int(count)
-        for name, count in (line.split("\t") for line in result.stdout.splitlines())
+        for name, count, *_ in (line.split("\t") for line in result.stdout.splitlines())
     }
 
 

@@ -1,5 +1,4 @@
-"""法规版本 on question versions: the date of the local regulation's text an item rests on
-(issue 15, item 7).
+"""法规版本 on question versions: the date of the local regulation's text an item rests on.
 
 Existing rows get "" (no version recorded); bundled banks fill it on their next import.
 
@@ -19,7 +18,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("question_version") as batch:
         batch.add_column(
-            sa.Column("law_version", sa.String(length=10), nullable=False, server_default="")
+            sa.Column("law_version", sa.String(length=100), nullable=False, server_default="")
         )
 
 
