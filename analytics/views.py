@@ -13,7 +13,27 @@ import pandas as pd
 
 from fazhi.analytics.compliance import Compliance
 from fazhi.analytics.periods import Weeks
-from fazhi.analytics.sections import ROLE_LABELS, cert_expiries, reasons, unit_rollup
+from fazhi.analytics.sections import (
+    CERT_LABELS,
+    ROLE_LABELS,
+    cert_expiries,
+    reasons,
+    unit_rollup,
+)
+
+# The pro-rated annual requirement: the year's minutes × days in post so far / days in year.
+DUE_TODAY = "年度学时今日应达（分钟）"
+
+
+def whole_minutes(values: object) -> np.ndarray:
+    """Whole minutes for people to read, rounded down (59.6 of a 60-minute week shows 59,
+    not a "60" marked 未达标); the CSV report keeps the decimals."""
+    return np.floor(np.asarray(values, dtype=float) + 1e-9).astype(int)
+
+
+def percent(fractions: pd.Series) -> pd.Series:
+    """0.3167 -> "31.7%" (blank stays blank)."""
+    return fractions.map(lambda x: "" if pd.isna(x) else f"{float(x):.1%}")
 
 
 @dataclass(frozen=True)
@@ -78,14 +98,14 @@ def view_tables(result: Compliance, view: Filter, warning_days: int) -> dict[str
             "姓名": summary["name"],
             "单位": summary["unit"],
             "职务类别": summary["role"].map(ROLE_LABELS),
-            "所选期间学习分钟": np.round(minutes.sum(axis=1), 2),
+            "所选期间学习分钟": whole_minutes(minutes.sum(axis=1)),
             "所选期间须达标周数": required.sum(axis=1),
             "所选期间达标周数": ok.sum(axis=1),
-            "年度学习分钟": summary["annual_minutes"],
-            "年度要求分钟": summary["annual_required_minutes"],
+            "年度已学分钟": whole_minutes(summary["annual_minutes"]),
+            DUE_TODAY: whole_minutes(summary["annual_required_minutes"]),
             "应考场数": summary["exams_required"],
             "通过场数": summary["exams_passed"],
-            "执法证": summary["cert_status"],
+            "执法证": summary["cert_status"].map(lambda s: CERT_LABELS.get(s, s)),
             "全部合规": np.where(summary["compliant"], "是", "否"),
         }
     ).reset_index(drop=True)
@@ -94,17 +114,19 @@ def view_tables(result: Compliance, view: Filter, warning_days: int) -> dict[str
         {
             "工号": summary["officer_id"].to_numpy()[officer],
             "周次": np.asarray(ranged.weeks.labels, dtype=object)[week],
-            "学习分钟": np.round(minutes[officer, week], 2),
-            "要求分钟": needed[officer],
+            "学习分钟": whole_minutes(minutes[officer, week]),
+            "要求分钟": whole_minutes(needed[officer]),
             "达标": np.where(ok[officer, week], "是", "否"),
         }
     )
     in_view = set(summary["officer_id"])
     why = reasons(result)
     expiring = cert_expiries(result, warning_days)
+    units = unit_rollup(result, mask)
+    units["合规率"] = percent(units["合规率"])
     return {
         "人员": people,
-        "单位汇总": unit_rollup(result, mask),
+        "单位汇总": units,
         "未达标人员": why[why["工号"].isin(in_view)].reset_index(drop=True),
         "执法证到期": expiring[expiring["工号"].isin(in_view)].reset_index(drop=True),
         "每周明细": weekly,
@@ -113,8 +135,7 @@ def view_tables(result: Compliance, view: Filter, warning_days: int) -> dict[str
 
 def export_view(tables: dict[str, pd.DataFrame], path: Path) -> Path:
     """Write the current view to an Excel workbook, one sheet per table."""
+    from fazhi.reporting.xlsx_writer import Sheet, write_xlsx
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, table in tables.items():
-            table.to_excel(writer, sheet_name=name, index=False)
-    return path
+    return write_xlsx([Sheet(name, table) for name, table in tables.items()], path)

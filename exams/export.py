@@ -6,13 +6,15 @@ trainer edits reads naturally; importing it again gives the same questions (no n
 
 from __future__ import annotations
 
-import csv
+from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy.orm import Session
 
 from fazhi.errors import UserError
 from fazhi.models.bank import QuestionVersion, current_questions
+from fazhi.reporting.csv_writer import write_csv
 
 from .bank import COLUMNS, LETTERS, TYPE_NAMES
 from .store import get_bank
@@ -40,37 +42,27 @@ def question_row(version: QuestionVersion) -> list[str | int | float]:
     ]
 
 
+def _frame(rows: Sequence[Sequence[str | int | float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=[c.zh for c in COLUMNS], dtype=object)
+
+
 def _write_csv(path: Path, rows: list[list[str | int | float]]) -> None:
-    # UTF-8 with BOM: Excel on Chinese Windows opens it without garbling.
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([c.zh for c in COLUMNS])
-        writer.writerows(rows)
+    """UTF-8 with BOM (Excel on Chinese Windows opens it without garbling); text a spreadsheet
+    would run as a formula gets a leading ' that the bank import removes again."""
+    text = [[str(v) for v in row] for row in rows]  # 分值 as written: 2, 1.5
+    write_csv(_frame(text), path, bom=True, crlf=True)
+
+
+WIDTHS = {"题号": 10, "题型": 8, "题干": 50, "答案": 12, "分值": 6, "法律依据": 28}
 
 
 def _write_xlsx(path: Path, rows: list[list[str | int | float]], title: str) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    """Text cells as text (never formulas, so ``=1+1`` stays exact), wrapped, ready to edit."""
+    from fazhi.reporting.xlsx_writer import Sheet, write_xlsx
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31] or "题库"
-    sheet.append([c.zh for c in COLUMNS])
-    for row in rows:
-        sheet.append(row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.number_format = "@"  # text: Excel must not turn 题号 or 答案 into numbers
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    widths = {"题号": 10, "题型": 8, "题干": 50, "答案": 12, "分值": 6, "法律依据": 28}
-    for index, column in enumerate(COLUMNS, start=1):
-        letter = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[letter].width = widths.get(column.zh, 20)
-    sheet.freeze_panes = "B2"
-    book.save(path)
+    widths = {c.zh: WIDTHS.get(c.zh, 20) for c in COLUMNS}
+    sheet = Sheet(title[:31] or "题库", _frame(rows), widths=widths, text_cells=True, freeze="B2")
+    write_xlsx([sheet], path)
 
 
 def export_bank(session: Session, *, bank: str, out: Path) -> int:

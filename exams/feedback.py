@@ -9,8 +9,8 @@ closes: the keys must not reach anyone still sitting it.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from fazhi.kernel.scoring import CHOICE_LETTERS, counted_response
 from fazhi.models import Officer
 from fazhi.models.exam import Exam
 from fazhi.nbgrader_api import check_result, nbgrader_api
+from fazhi.paths import confined
 from fazhi.settings import Settings
 from fazhi.tabular import LOCAL_TZ
 
@@ -32,12 +33,22 @@ from .draws import PaperItem, officer_paper
 from .exam import aware, get_exam
 from .results import GradedSitting, gradebook_sittings, passes
 
-STYLE = (
-    "body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em;"
-    "line-height:1.7}.item{border:1px solid #ddd;border-radius:6px;padding:8px 14px;"
-    "margin:10px 0}.ok{border-left:5px solid #1b7a2f}.part{border-left:5px solid #b06d00}"
-    ".no{border-left:5px solid #b3261e}.label{color:#555}"
-)
+
+@dataclass(frozen=True)
+class FeedbackItem:
+    """One item of the officer's paper as the feedback page shows it (text, not HTML)."""
+
+    number: int
+    type_label: str
+    points: float
+    stem: str
+    options: list[str]  # "A．…" in the order this officer saw them
+    given: str
+    key: str
+    verdict: str
+    css: str  # ok / part / no
+    explanation: str
+    basis: str
 
 
 def _shown(item: PaperItem, value: Any) -> str:
@@ -60,13 +71,14 @@ def _essay_text(notebook: Path, grade_id: str) -> str:
     return ""
 
 
-def _item_html(exam: Exam, item: PaperItem, sheet: dict, score: float | None, essay: str) -> str:
+def _item(
+    exam: Exam, item: PaperItem, sheet: dict, score: float | None, essay: str
+) -> FeedbackItem:
     version, points = item.version, float(item.slot.section.points)
     texts = version.options
-    options = "".join(
-        f"<div>{CHOICE_LETTERS[i]}．{html.escape(texts[CHOICE_LETTERS.index(c)])}</div>"
-        for i, c in enumerate(item.options)
-    )
+    options = [
+        f"{CHOICE_LETTERS[i]}．{texts[CHOICE_LETTERS.index(c)]}" for i, c in enumerate(item.options)
+    ]
     if version.type == "essay":
         given = essay.strip() or "（未作答）"
         key = version.answer
@@ -78,49 +90,45 @@ def _item_html(exam: Exam, item: PaperItem, sheet: dict, score: float | None, es
             given = f"{_shown(item, raw.get('value'))}（超出答题时限，不计分）"
         key = _shown(item, version.answer) if item.options else version.answer.replace("|", " 或 ")
     if score is None:
-        verdict, css = "待人工评分", "part"
+        verdict, css = "待评阅", "part"
     else:
         css = "ok" if score >= points else "part" if score > 0 else "no"
         verdict = f"得分 {score:g} / {points:g}"
-    rows = [
-        f"<b>{item.slot.number}．</b>（{TYPE_LABELS[version.type]}，{points:g} 分）"
-        f"{html.escape(version.stem)}",
-        options,
-        f"<div><span class='label'>你的答案：</span>{html.escape(given)}</div>",
-        f"<div><span class='label'>正确答案：</span>{html.escape(key)}</div>",
-        f"<div><b>{verdict}</b></div>",
-    ]
-    if version.explanation:
-        rows.append(
-            f"<div><span class='label'>解析：</span>{html.escape(version.explanation)}</div>"
-        )
-    rows.append(f"<div><span class='label'>法律依据：</span>{html.escape(version.basis)}</div>")
-    return f"<div class='item {css}'>{''.join(rows)}</div>"
+    return FeedbackItem(
+        number=item.slot.number,
+        type_label=TYPE_LABELS[version.type],
+        points=points,
+        stem=version.stem,
+        options=options,
+        given=given,
+        key=key,
+        verdict=verdict,
+        css=css,
+        explanation=version.explanation,
+        basis=version.basis,
+    )
 
 
 def feedback_html(exam: Exam, officer: Officer, sitting: GradedSitting, folder: Path) -> str:
     """The officer's feedback page from the autograded submission in ``folder``."""
+    from fazhi.reporting.pages import render
+
     sheet = load_sheet(sheet_path(exam.name, folder))
     notebook = folder / f"{exam.name}.ipynb"
-    passed = passes(exam, sitting.score, sitting.max_score, sitting.late)
-    head = [
-        f"<h1>{html.escape(exam.title)} · 成绩反馈</h1>",
-        f"<p>{html.escape(officer.name)}（{html.escape(officer.officer_id)}）："
-        f"得分 <b>{sitting.score:g}</b> / {sitting.max_score:g}，"
-        f"{'及格' if passed else '不及格'}{'（迟交）' if sitting.late else ''}。</p>",
-    ]
-    if sitting.needs_manual_grade:
-        head.append("<p>简答题尚待人工评分，总分以最终评分为准。</p>")
     items = []
     for item in officer_paper(exam, officer.officer_id):
         grade = sitting.items.get(item.slot.code)
         manual = item.version.type == "essay" and sitting.needs_manual_grade
         essay = _essay_text(notebook, item.slot.code) if item.version.type == "essay" else ""
-        items.append(_item_html(exam, item, sheet, None if manual else grade, essay))
-    return (
-        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-        f"<title>{html.escape(exam.title)} 成绩反馈</title><style>{STYLE}</style></head>"
-        f"<body>{''.join(head + items)}</body></html>\n"
+        items.append(_item(exam, item, sheet, None if manual else grade, essay))
+    return render(
+        "feedback.html.j2",
+        title=f"{exam.title} 成绩反馈",
+        exam_title=exam.title,
+        officer=officer,
+        sitting=sitting,
+        passed=passes(exam, sitting.score, sitting.max_score, sitting.late),
+        items=items,
     )
 
 
@@ -139,10 +147,12 @@ def release_feedback(
     officers = {o.officer_id: o for o in session.scalars(select(Officer))}
     written = 0
     for officer_id, sitting in sorted(gradebook_sittings(settings, exam).items()):
-        graded = settings.workspace / "autograded" / officer_id / exam
-        if officer_id not in officers or not graded.is_dir():
+        if officer_id not in officers:
             continue
-        target = settings.workspace / "feedback" / officer_id / exam
+        graded = confined(settings.workspace / "autograded", officer_id, exam)
+        if not graded.is_dir():
+            continue
+        target = confined(settings.workspace / "feedback", officer_id, exam)
         target.mkdir(parents=True, exist_ok=True)
         page = feedback_html(record, officers[officer_id], sitting, graded)
         (target / f"{exam}.html").write_text(page, encoding="utf-8")

@@ -2,31 +2,40 @@
 
 CSV is for machines (English columns, ``true``/``false``, fractions); XLSX and HTML add the
 exam summary, Cronbach's alpha, a score histogram and a facility/discrimination scatter.
+Files are written by the reporting layer (``fazhi.reporting``).
 """
 
 from __future__ import annotations
 
-import base64
-import csv
-import html
-import io
 import statistics
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from sqlalchemy.orm import Session
 
 from fazhi.analytics import plotting
 from fazhi.errors import UserError
+from fazhi.reporting.csv_writer import write_csv
 from fazhi.settings import Settings
 
-from .analysis import ITEM_COLUMNS, SCORE_COLUMNS, ItemReport, ScoreRow, item_report, score_rows
+from .analysis import (
+    FEW_ANSWERS_NOTE,
+    ITEM_COLUMNS,
+    ITEM_LABELS,
+    MIN_ANSWERS,
+    SCORE_COLUMNS,
+    ItemReport,
+    ScoreRow,
+    item_display_rows,
+    item_report,
+    score_rows,
+)
 from .exam import get_exam
 
 FORMATS = ("csv", "xlsx", "html")
 SCORE_LABELS = ["工号", "姓名", "单位", "得分", "满分", "是否及格", "第几次", "迟交"]
-ITEM_LABELS = ["题号", "难度系数（得分率）", "区分度", "区分效率", "作答人数"]
 
 
 def _number(value: float | None) -> str:
@@ -34,11 +43,16 @@ def _number(value: float | None) -> str:
 
 
 def _fraction(value: float | None) -> str:
-    return "" if value is None else repr(value)
+    """A CSV fraction to 4 decimals (0.3167): the contract's form, without float noise."""
+    return "" if value is None else f"{round(value, 4):g}"
 
 
 def _bool(value: bool) -> str:
     return "true" if value else "false"
+
+
+def _yes(value: bool) -> str:
+    return "是" if value else "否"
 
 
 def score_cells(row: ScoreRow) -> list[str]:
@@ -77,6 +91,10 @@ def histogram_png(totals: Sequence[float], max_score: float, pass_score: float) 
     bins = max(5, min(20, int(max_score) or 5))
     ax.hist(totals, bins=bins, range=(0, max_score), color="#4c72b0", edgecolor="white")
     ax.axvline(pass_score, color="#c44e52", linestyle="--", label=f"及格线 {pass_score:g} 分")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # head counts: no 0.5 人
     ax.set_xlabel("得分")
     ax.set_ylabel("人数")
     ax.set_title("成绩分布")
@@ -106,63 +124,43 @@ def scatter_png(report: ItemReport) -> bytes:
 
 
 def _write_csv(out: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    with out.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-
-
-def _table_html(labels: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    head = "".join(f"<th>{html.escape(x)}</th>" for x in labels)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _image_html(png: bytes, alt: str) -> str:
-    data = base64.b64encode(png).decode("ascii")
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
-
-
-STYLE = (
-    "body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em}"
-    "table{border-collapse:collapse;font-size:90%}td,th{border:1px solid #ccc;padding:3px 8px}"
-    "th{background:#f0f0f0}"
-)
-
-
-def _page(title: str, parts: Sequence[str]) -> str:
-    return (
-        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"
-        f"<h1>{html.escape(title)}</h1>{''.join(parts)}</body></html>\n"
+    """Text cells as given; UTF-8 with BOM and CRLF, for Excel on Chinese Windows."""
+    write_csv(
+        pd.DataFrame(list(rows), columns=list(header), dtype=object), out, bom=True, crlf=True
     )
 
 
 def _write_xlsx(
-    out: Path, sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]], images=()
-) -> None:  # type: ignore[no-untyped-def]
-    from openpyxl import Workbook
-    from openpyxl.drawing.image import Image
-    from openpyxl.styles import Font
+    out: Path,
+    sheets: Sequence[tuple[str, Sequence[str], Any]],  # (title, header, rows)
+    images: Sequence[bytes] = (),
+) -> None:
+    from fazhi.reporting.xlsx_writer import ImageSheet, Sheet, write_xlsx
 
-    book = Workbook()
-    book.remove(book.active)
-    for title, header, rows in sheets:
-        sheet = book.create_sheet(title)
-        sheet.append(list(header))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(list(row))
+    specs: list[Sheet | ImageSheet] = [
+        Sheet(title, pd.DataFrame(list(rows), columns=list(header), dtype=object))
+        for title, header, rows in sheets
+    ]
     if images:
-        sheet = book.create_sheet("图表")
-        anchor = 1
-        for png in images:
-            sheet.add_image(Image(io.BytesIO(png)), f"A{anchor}")
-            anchor += 24
-    book.save(out)
+        specs.append(ImageSheet("图表", images))
+    write_xlsx(specs, out)
+
+
+def _write_html(
+    out: Path,
+    title: str,
+    summary: Sequence[tuple[str, str]],
+    figures: Sequence[tuple[bytes, str]],
+    table: tuple[str, Sequence[str], Sequence[Sequence[str]]],
+) -> None:
+    from fazhi.reporting.pages import Figure, Section, Table, render_report, write_page
+
+    heading, labels, rows = table
+    sections = [Section("汇总", [Table(["项目", "数值"], [list(r) for r in summary])])]
+    if figures:
+        sections.append(Section("图表", [Figure(png, alt) for png, alt in figures]))
+    sections.append(Section(heading, [Table(labels, [[str(c) for c in r] for r in rows])]))
+    write_page(render_report(title, sections), out)
 
 
 def _summary(rows: Sequence[ScoreRow], pass_mark: float) -> list[tuple[str, str]]:
@@ -193,17 +191,17 @@ def write_scores(session: Session, settings: Settings, *, exam: str, fmt: str, o
     summary = _summary(rows, record.pass_mark)
     if fmt == "xlsx":
         numeric = [
-            [*c[:3], r.score, r.max, r.passed, r.attempt, r.late]
+            [*c[:3], r.score, r.max, _yes(r.passed), r.attempt, _yes(r.late)]
             for c, r in zip(cells, rows, strict=True)
         ]
         sheets = [("成绩", SCORE_LABELS, numeric), ("汇总", ["项目", "数值"], summary)]
         _write_xlsx(out, sheets, [figure] if figure else [])
     elif fmt == "html":
-        parts = [_table_html(["项目", "数值"], summary)]
-        if figure:
-            parts.append(_image_html(figure, "成绩分布"))
-        parts.append(_table_html(SCORE_LABELS, cells))
-        out.write_text(_page(f"{record.title} 成绩表", parts), encoding="utf-8")
+        charts = [(figure, "成绩分布")] if figure else []
+        shown = [
+            [*c[:5], _yes(r.passed), c[6], _yes(r.late)] for c, r in zip(cells, rows, strict=True)
+        ]
+        _write_html(out, f"{record.title} 成绩表", summary, charts, ("成绩", SCORE_LABELS, shown))
     else:
         raise UserError(f"不支持的格式“{fmt}”：应为 {'、'.join(FORMATS)}")
     return len(rows)
@@ -220,11 +218,16 @@ def write_items(
     if fmt == "csv":
         _write_csv(out, ITEM_COLUMNS, cells)
         return report
-    alpha = "" if report.alpha is None else f"{report.alpha:.4f}"
+    alpha = "" if report.alpha is None else f"{report.alpha:.2f}"
+    few = report.few_answers()
     summary = [
         ("参加统计人数（首次考试）", str(report.officers)),
         ("题目数", str(len(report.items))),
         ("Cronbach's alpha（信度系数）", alpha),
+        (
+            f"作答不足 {MIN_ANSWERS} 人的题目",
+            f"{len(few)} 题（{FEW_ANSWERS_NOTE}）" if few else "无",
+        ),
     ]
     figures = []
     if report.totals:
@@ -234,18 +237,13 @@ def write_items(
             scatter_png(report),
         ]
     if fmt == "xlsx":
-        numeric = [
-            [s.question_id, s.facility, s.discrimination, s.discriminative_efficiency, s.answered]
-            for s in report.items
-        ]
-        sheets = [("试题分析", ITEM_COLUMNS, numeric), ("汇总", ["项目", "数值"], summary)]
+        shown = [[*row[:5], int(row[5]), row[6]] for row in item_display_rows(report)]
+        sheets = [("试题分析", ITEM_LABELS, shown), ("汇总", ["项目", "数值"], summary)]
         _write_xlsx(out, sheets, figures)
     elif fmt == "html":
-        parts = [_table_html(["项目", "数值"], summary)]
-        parts += [_image_html(png, "图表") for png in figures]
-        shown = [[c[0], *(f"{float(x):.3f}" if x else "" for x in c[1:4]), c[4]] for c in cells]
-        parts.append(_table_html(ITEM_LABELS, shown))
-        out.write_text(_page(f"{record.title} 试题分析", parts), encoding="utf-8")
+        charts = list(zip(figures, ["成绩分布", "试题难度与区分度"], strict=False))
+        table = ("试题", ITEM_LABELS, item_display_rows(report))
+        _write_html(out, f"{record.title} 试题分析", summary, charts, table)
     else:
         raise UserError(f"不支持的格式“{fmt}”：应为 {'、'.join(FORMATS)}")
     return report

@@ -1,8 +1,10 @@
 """Results from nbgrader's gradebook: sittings, pass/late, makeups and the result that counts.
 
 The gradebook (written by ``nbgrader autograde`` or ``fazhi grade``, plus manual grades from
-formgrader) is the source of truth; ``sync_results`` copies each officer's sitting into
-``ExamResult`` so compliance reports can read it from fazhi's own database.
+formgrader) is the source of truth; ``sync_results`` is the one function that copies each
+officer's sitting into ``ExamResult`` so reports can read it from fazhi's own database. The
+library calls it where results are read or written: ``sync_all_results`` before a compliance
+report, ``sync_graded_exam`` after ``fazhi grade``, the exam reports per exam.
 
 Rules (docs/exams.md): score = nbgrader's score minus its late penalty; a sitting passes when
 it was submitted by the closing time and score ≥ pass mark × maximum. Officers absent from
@@ -14,13 +16,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from nbgrader.api import MissingEntry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fazhi.errors import UserError
-from fazhi.gradebook import open_gradebook
 from fazhi.models import Officer
 from fazhi.models.exam import Exam, ExamResult
 from fazhi.settings import Settings
@@ -54,6 +55,11 @@ def gradebook_sittings(settings: Settings, exam: str) -> dict[str, GradedSitting
 
 def recorded_sittings(settings: Settings, exam: str) -> dict[str, GradedSitting] | None:
     """Like ``gradebook_sittings``, but None when the gradebook has no record of ``exam``."""
+    # nbgrader is slow to import: only a workspace with exams pays for it
+    from nbgrader.api import MissingEntry
+
+    from fazhi.gradebook import open_gradebook
+
     found: dict[str, GradedSitting] = {}
     with open_gradebook(settings) as gradebook:
         try:
@@ -89,13 +95,17 @@ def _officers(session: Session) -> dict[str, Officer]:
 
 
 def required_officers(session: Session, exam: Exam) -> set[str]:
-    """Officers who must sit ``exam``'s original: active on its closing (local) date."""
+    """Officers who must sit ``exam``'s original: active on its closing (local) date and in
+    its audience (``fazhi.audience``; none stored = everyone)."""
+    from fazhi.audience import audience_members
+
     closes = aware(root_of(exam).closes)
     day = closes.astimezone(LOCAL_TZ).date() if closes else None
+    members = audience_members(session, "exam", root_of(exam).name, day)
     return {
         officer_id
         for officer_id, officer in _officers(session).items()
-        if day is None or officer.active_on(day)
+        if (day is None or officer.active_on(day)) and (members is None or officer_id in members)
     }
 
 
@@ -179,7 +189,13 @@ def better(results: Iterable[ExamResult]) -> ExamResult | None:
 def sync_all_results(
     session: Session, settings: Settings, *, names: Iterable[str] | None = None
 ) -> dict[str, int]:
-    """Sync every exam (or those named), originals before makeups; returns results per exam."""
+    """Sync every exam (or those named), originals before makeups; returns results per exam.
+
+    A workspace without exams returns at once, without importing nbgrader.
+    """
+    # a Core probe: an ORM query would configure every mapper (~0.1 s) for nothing
+    if names is None and session.scalar(select(Exam.__table__.c.id).limit(1)) is None:
+        return {}
     exams = list(session.scalars(select(Exam).order_by(Exam.id)))
     if names is not None:
         wanted = set(names)
@@ -188,3 +204,19 @@ def sync_all_results(
             raise UserError(f"没有这些考试：{'、'.join(sorted(unknown))}")
         exams = [e for e in exams if e.name in wanted]
     return {exam.name: len(sync_results(session, settings, exam)) for exam in exams}
+
+
+def sync_graded_exam(workspace: Path, assignment: str) -> int | None:
+    """After grading ``assignment`` in ``workspace``: sync every exam's results when it is a
+    fazhi exam; the number of results of ``assignment``, or None (a plain nbgrader course, or
+    an assignment that is not an exam)."""
+    from fazhi import db
+    from fazhi.settings import CONFIG_FILE, load_settings
+
+    if not (workspace / CONFIG_FILE).exists():
+        return None  # a plain nbgrader course: its gradebook is all there is
+    settings = load_settings(workspace)
+    with db.session_scope(settings) as session:
+        if session.scalar(select(Exam.id).where(Exam.name == assignment)) is None:
+            return None
+        return sync_all_results(session, settings).get(assignment, 0)

@@ -61,6 +61,7 @@ class GradeReport:
     log_path: Path | None = None
     change_log: Path | None = None
     changes: list[ScoreChange] | None = None
+    exam_results: int | None = None  # results synced to fazhi's database (a fazhi exam)
 
     @property
     def failed(self) -> list[SubmissionOutcome]:
@@ -100,7 +101,10 @@ class GradeReport:
             lines.append(f"平均分 {mean:.2f} / {self.max_score:g}，最高 {top:g}，最低 {bottom:g}。")
         tampered = [o for o in self.graded if o.tampered]
         if tampered:
-            lines.append(f"{len(tampered)} 名队员改动了锁定或测试单元，已按 nbgrader 规则恢复：")
+            lines.append(
+                f"{len(tampered)} 名队员的提交有改动或异常（锁定和测试单元已按 nbgrader 规则恢复，"
+                "队员添加的代码已删除、未执行）："
+            )
             for outcome in tampered[:20]:
                 cells = "，".join(e.describe() for e in outcome.tampered[:5])
                 lines.append(f"  {outcome.student}：{cells}")

@@ -9,7 +9,6 @@ precedence in nbgrader and is listed alongside.
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,23 +119,26 @@ def _number(value: float | None) -> str:
 
 
 def write_change_log(path: Path, found: list[ScoreChange]) -> None:
+    """UTF-8 with BOM and CRLF (opened in Excel), formula-safe like every report."""
+    import pandas as pd
+
+    from fazhi.reporting.csv_writer import write_csv
+
+    rows = [
+        [
+            change.officer,
+            change.notebook,
+            change.item,
+            _number(change.old),
+            _number(change.new),
+            _number(change.delta),
+            _number(change.max_score),
+            _number(change.manual),
+        ]
+        for change in found
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        for change in found:
-            writer.writerow(
-                [
-                    change.officer,
-                    change.notebook,
-                    change.item,
-                    _number(change.old),
-                    _number(change.new),
-                    _number(change.delta),
-                    _number(change.max_score),
-                    _number(change.manual),
-                ]
-            )
+    write_csv(pd.DataFrame(rows, columns=COLUMNS, dtype=object), path, bom=True, crlf=True)
 
 
 def describe(found: list[ScoreChange], *, limit: int = 10) -> list[str]:

@@ -1,6 +1,6 @@
 """Reports through the service: HR sees everyone, an officer only their own rows.
 
-The figures are fazhi's own CLI reports (``fazhi report compliance`` / ``scores``, DESIGN.md
+The figures are fazhi's own CLI reports (``fazhi report compliance`` / ``scores``, docs/contract.md
 §CLI contract) run on the shared workspace, so the service adds access control and nothing
 else: there is one implementation of the compliance semantics.
 """
@@ -15,6 +15,10 @@ import tempfile
 from pathlib import Path
 
 from tornado.web import HTTPError
+
+from fazhi.errors import UserError
+from fazhi.reporting.cells import restore
+from fazhi.tabular import check_year
 
 from .base import BaseHandler, Denied
 from .store import check_name
@@ -35,6 +39,8 @@ async def run_report(workspace: Path, args: list[str], fmt: str) -> bytes:
             stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         _, err = await asyncio.wait_for(process.communicate(), TIMEOUT_SECONDS)
+        if process.returncode == UserError.exit_code:  # the request asked for something wrong
+            raise HTTPError(400, log_message=err.decode("utf-8", "replace").strip())
         if process.returncode != 0:
             raise HTTPError(502, log_message=f"报表生成失败：{err.decode('utf-8', 'replace')}")
         return out.read_bytes()
@@ -43,7 +49,12 @@ async def run_report(workspace: Path, args: list[str], fmt: str) -> bytes:
 def own_rows(data: bytes, officer_id: str) -> list[dict[str, str]]:
     """The rows of a CSV report whose ``officer_id`` is the caller's."""
     reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
-    return [row for row in reader if row.get("officer_id") == officer_id]
+    # the CSV quotes text a spreadsheet would run ('=…); JSON carries the text itself
+    return [
+        {key: restore(value) for key, value in row.items()}
+        for row in reader
+        if row.get("officer_id") == officer_id
+    ]
 
 
 class ReportHandler(BaseHandler):
@@ -54,7 +65,11 @@ class ReportHandler(BaseHandler):
         return fmt
 
     def _compliance_args(self) -> list[str]:
-        args = ["compliance", "--year", str(int(self.get_argument("year")))]
+        try:
+            year = check_year(int(self.get_argument("year")))
+        except ValueError as err:
+            raise HTTPError(400, log_message=f"year 参数无效：{err}") from None
+        args = ["compliance", "--year", str(year)]
         if self.get_argument("as_of", None):
             args += ["--as-of", self.get_argument("as_of")]
         if self.get_argument("weekly", "") == "1":

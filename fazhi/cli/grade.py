@@ -1,4 +1,4 @@
-"""``fazhi grade`` (issue #4): thin wrapper over ``fazhi.grading.grade.grade``."""
+"""``fazhi grade``: thin wrapper over ``fazhi.grading.grade.grade``."""
 
 from __future__ import annotations
 
@@ -30,26 +30,23 @@ def grade_command(assignment: str, workers: int, regrade: bool) -> None:
         progress=sys.stderr.isatty(),
     )
     click.echo(report.summary())
-    _sync_exam_results(assignment)
+    _warn_unknown_submitters(assignment)
+    if report.exam_results is not None:
+        click.echo(f"考试成绩已同步到 fazhi 数据库（{assignment}：{report.exam_results} 人）。")
     if report.failed:
         sys.exit(1)
 
 
-def _sync_exam_results(assignment: str) -> None:
-    """In a fazhi workspace, copy a graded exam's results into fazhi's database (reports)."""
-    from sqlalchemy import select
-
+def _warn_unknown_submitters(assignment: str) -> None:
+    """In a fazhi workspace, name the submitters nbgrader graded who are not on the roster."""
     from fazhi import db
-    from fazhi.exams.results import sync_all_results
-    from fazhi.models.exam import Exam
     from fazhi.settings import CONFIG_FILE, load_settings
+    from fazhi.submitters import unknown_submitters_warning
 
-    workspace = resolve_workspace(current_workspace())
-    if not (workspace / CONFIG_FILE).exists():
-        return  # a plain nbgrader course: its gradebook is all there is
-    settings = load_settings(workspace)
+    settings = load_settings(current_workspace(), must_exist=False)
+    if not (settings.workspace / CONFIG_FILE).exists():
+        return  # a plain nbgrader course: no roster
     with db.session_scope(settings) as session:
-        if session.scalar(select(Exam.id).where(Exam.name == assignment)) is None:
-            return
-        counts = sync_all_results(session, settings)
-    click.echo(f"考试成绩已同步到 fazhi 数据库（{assignment}：{counts.get(assignment, 0)} 人）。")
+        warning = unknown_submitters_warning(session, settings, assignment)
+    if warning:
+        click.echo(warning, err=True)

@@ -1,20 +1,14 @@
-"""``fazhi study`` and the compliance report (issue #5)."""
+"""``fazhi study`` and the compliance report."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from fazhi.cli.common import current_settings, echo, workspace_option
 from fazhi.cli.report import format_options, report_group
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from fazhi.settings import Settings
 
 
 @click.group("study")
@@ -69,31 +63,26 @@ def report_compliance_command(
     """
     from fazhi import db
     from fazhi.analytics.report import compliance_report
+    from fazhi.errors import UserError
     from fazhi.rules import load_rules
+    from fazhi.tabular import check_year
 
+    try:
+        check_year(year)
+    except ValueError as err:
+        raise UserError(f"--year：{err}") from None
     settings = current_settings()
     report_date = _report_date(as_of)
     rules = load_rules(settings.rules_path)
     with db.session_scope(settings) as session:
-        _sync_exam_results(session, settings)
         path = compliance_report(
-            session, rules=rules, year=year, as_of=report_date, weekly=weekly, fmt=fmt, out=out
+            session,
+            settings=settings,
+            rules=rules,
+            year=year,
+            as_of=report_date,
+            weekly=weekly,
+            fmt=fmt,
+            out=out,
         )
     echo(f"合规报表已写入：{path}")
-
-
-def _sync_exam_results(session: Session, settings: Settings) -> None:
-    """Bring exam results up to date with nbgrader's gradebook before the report reads them.
-
-    Exams graded with ``nbgrader autograde`` or changed in formgrader reach fazhi's database
-    only through a sync. A workspace without exams never imports nbgrader (slow to import).
-    """
-    from sqlalchemy import select
-
-    from fazhi.models.exam import Exam
-
-    # a Core probe: an ORM query would configure every mapper (~0.1 s) for nothing
-    if session.scalar(select(Exam.__table__.c.id).limit(1)) is not None:
-        from fazhi.exams.results import sync_all_results
-
-        sync_all_results(session, settings)
