@@ -5,14 +5,17 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_WORKSPACE ?= demo-workspace
 PYTEST_ARGS ?=
+# Tests run in parallel (pytest-xdist); one file's tests share a worker and its fixtures.
+PYTEST_PARALLEL ?= -n auto --dist loadfile
 
-.PHONY: install demo test test-fast lint format bench clean
+.PHONY: install demo test test-fast lint format bench docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "fazhi needs Python >= 3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m fazhi.lab_install
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -21,10 +24,10 @@ demo: $(STAMP)
 	$(BIN)/fazhi demo --workspace $(DEMO_WORKSPACE) $(if $(NO_LAUNCH),--no-launch,)
 
 test: $(STAMP)
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pytest $(PYTEST_ARGS)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pytest -m "not slow" $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -37,6 +40,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python benchmarks/run_all.py
+
+docs: $(STAMP)
+	$(BIN)/python -m fazhi.cli.reference > docs/commands.md.tmp
+	mv docs/commands.md.tmp docs/commands.md
 
 clean:
 	rm -rf $(VENV) $(DEMO_WORKSPACE) build *.egg-info
@@ -59,3 +66,22 @@ hub: $(STAMP) deploy/node_modules/.bin/configurable-http-proxy
 
 e2e: $(STAMP) deploy/node_modules/.bin/configurable-http-proxy
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/pytest -m e2e tests/deploy $(PYTEST_ARGS)
+
+# ---- the officer's JupyterLab: prebuilt extension and screenshots -----------------------------
+SCREENSHOTS ?= docs/screenshots
+
+.PHONY: labextension screenshots
+
+# Rebuild the fazhi-lab extension from labextension/src (needs Node and the npm registry); the
+# output in fazhi/labextension/ is committed, so installing fazhi never builds or downloads it.
+labextension: $(STAMP)
+	cd labextension && npm ci --no-audit --no-fund && npx tsc
+	cd labextension && node node_modules/@jupyterlab/builder/lib/build-labextension.js \
+		--core-path "$$($(abspath $(BIN))/python -c 'import jupyterlab, os; print(os.path.join(os.path.dirname(jupyterlab.__file__), "staging"))')" .
+	$(BIN)/python -m fazhi.lab_install
+
+# The officer's path in a real browser (tests/deploy/test_officer_browser.py), saving a
+# screenshot of each step into $(SCREENSHOTS)/.
+screenshots: $(STAMP)
+	PATH="$(abspath $(BIN)):$$PATH" FAZHI_SCREENSHOTS=$(abspath $(SCREENSHOTS)) \
+		$(BIN)/pytest -p no:cacheprovider -q tests/deploy/test_officer_browser.py $(PYTEST_ARGS)

@@ -62,21 +62,6 @@ def iso_year_weeks(year: int) -> Weeks:
     )
 
 
-def weeks_covering(start: dt.date, end: dt.date) -> Weeks:
-    """The ISO weeks that contain any day from ``start`` to ``end`` (inclusive)."""
-    first = start - dt.timedelta(days=start.weekday())
-    last = end - dt.timedelta(days=end.weekday())
-    return weeks_between(first, last + dt.timedelta(weeks=1))
-
-
-def year_bounds(year: int) -> np.ndarray:
-    """[1 January 00:00, next 1 January 00:00) of calendar year ``year``, in Unix seconds."""
-    return np.array(
-        [local_midnight(dt.date(year, 1, 1)), local_midnight(dt.date(year + 1, 1, 1))],
-        dtype=np.int64,
-    )
-
-
 def days_in_year(year: int) -> int:
     return (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days
 

@@ -1,7 +1,8 @@
 """Shared fixtures. Database tests run on SQLite and, with FAZHI_TEST_PG_URL, on PostgreSQL.
 
-Each PostgreSQL test gets its own schema (created and dropped here). With FAZHI_REQUIRE_PG=1
-(set by .ci/run) the session fails when no PostgreSQL test ran or any of them skipped.
+Each PostgreSQL test gets its own schema (a random name, created and dropped here), so parallel
+pytest-xdist workers share the database without colliding. With FAZHI_REQUIRE_PG=1 (set by
+.ci/run) the session fails when no PostgreSQL test ran or any of them skipped.
 """
 
 from __future__ import annotations
@@ -84,8 +85,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if not REQUIRE_PG:
-        return
+    if not REQUIRE_PG or hasattr(session.config, "workerinput"):
+        return  # under pytest-xdist the controller judges: it receives every worker's reports
     ran = _pg_outcomes["passed"] + _pg_outcomes["failed"]
     problem = None
     if _pg_outcomes["skipped"]:

@@ -81,7 +81,7 @@ class HubClient:
         headers = {"Content-Type": "application/gzip"}
         return dict(self.request("POST", route, data=data, params=params, headers=headers).json())
 
-    # ---- study and exam events (the multi-user form of the study-time sink) -------------
+    # ---- study events (the multi-user form of the study-time sink) ---------------------
 
     def heartbeat(self, activity: str, *, stop: bool = False) -> dict[str, Any]:
         """Tell the service the officer is studying ``activity`` now, or (``stop``) has just
@@ -90,9 +90,3 @@ class HubClient:
         if stop:
             body["stop"] = True
         return self.post_json("api/study/heartbeat", body)
-
-    def start_exam(self, course: str, assignment: str) -> dict[str, Any]:
-        """Record (once) and return the officer's exam start as the server has it."""
-        return self.post_json(
-            f"api/courses/{path(course)}/assignments/{path(assignment)}/start", {}
-        )

@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
+from fazhi.cli.common import current_settings, echo, workspace_option
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 FORMATS = ("csv", "xlsx", "html")
@@ -35,3 +37,14 @@ def format_options(func: F) -> F:
         show_default=True,
         help="输出格式。",
     )(func)
+
+
+@report_group.command("dashboards")
+@workspace_option
+def report_dashboards_command() -> None:
+    """在工作区根目录写入（或更新）HR看板.ipynb 和 我的学习.ipynb 两个看板笔记本。"""
+    from fazhi.analytics.dashboard import write_dashboards
+
+    settings = current_settings()
+    for path in write_dashboards(settings.workspace):
+        echo(f"已写入 {path}")

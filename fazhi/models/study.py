@@ -1,4 +1,4 @@
-"""Study intervals: online time measured by the tracker and imported offline records (issue 5).
+"""Study intervals: online time measured by the tracker and imported offline records.
 
 Times are Unix timestamps (UTC seconds): the compliance engine works on integer arrays, and
 periods (ISO weeks, calendar years) are clipped in Asia/Shanghai by the analytics package.

@@ -1,4 +1,4 @@
-"""Question banks and versioned questions (issue 3).
+"""Question banks and versioned questions.
 
 Revision ID: 0002_bank
 Revises: 0001_roster

@@ -1,4 +1,4 @@
-"""Exams, papers, sittings and results (issue 4).
+"""Exams, papers, sittings and results.
 
 Revision ID: 0003_exam
 Revises: 0002_bank

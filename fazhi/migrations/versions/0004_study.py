@@ -1,4 +1,4 @@
-"""Study intervals, online and offline (issue 5).
+"""Study intervals, online and offline.
 
 Revision ID: 0004_study
 Revises: 0003_exam

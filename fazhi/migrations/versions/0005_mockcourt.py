@@ -1,4 +1,4 @@
-"""Mock-court sessions, participants, judges and scores (issue 6).
+"""Mock-court sessions, participants, judges and scores.
 
 Revision ID: 0005_mockcourt
 Revises: 0004_study

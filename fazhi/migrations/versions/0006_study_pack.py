@@ -1,4 +1,4 @@
-"""Study intervals packed per (source, officer) instead of one row each (issue 5).
+"""Study intervals packed per (source, officer) instead of one row each.
 
 Existing rows of ``study_interval`` are packed into ``study_pack`` and the table is dropped;
 the downgrade unpacks them again. The record layout is written out here, not imported, so
