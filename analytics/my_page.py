@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from urllib.parse import quote
 
 import ipywidgets as widgets
 import numpy as np
@@ -15,6 +18,7 @@ from sqlalchemy.orm import Session
 from fazhi import db
 from fazhi.analytics import figures, plotting
 from fazhi.analytics.dataset import exam_results, load_compliance, mockcourt_results
+from fazhi.analytics.notify.banner import banner_html, officer_banners
 from fazhi.analytics.periods import days_in_year
 from fazhi.analytics.sections import CERT_LABELS, ROLE_LABELS
 from fazhi.rules import Rules, load_rules
@@ -129,33 +133,92 @@ def render(page: OfficerPage, rules: Rules) -> None:
             f"中心组学法：本年度已参加 {page.central_group_sessions} 次"
             f"（每年不少于 {page.central_group_required} 次）"
         )
-    items = "".join(f"<li>{item}</li>" for item in owed)
-    display(
-        HTML(
-            f"<h3>{page.name}（{page.officer_id}）</h3><p>{page.unit} · "
-            f"{ROLE_LABELS.get(page.role, page.role)} · 执法证：{CERT_LABELS[page.cert_status]}</p>"
-            f"<h4>我还需要完成</h4><ul>{items}</ul><h4>我的每周学习时长</h4>"
-        )
-    )
-    title = "每周学习时长（绿色达标，红色未达标，灰色不要求）"
+    display(HTML(summary_html(page, owed)))
+    title = "每周学习时长"
     display(
         Image(data=plotting.png_bytes(figures.my_weeks(page.weeks, page.weekly_minutes, title)))
     )
-    display(HTML("<h4>我的考试</h4>"))
-    display(
-        HTML(
-            page.exams.to_html(index=False, border=0)
-            if len(page.exams)
-            else "<p>暂无考试成绩。</p>"
-        )
+    links = feedback_links(page.exams["exam"].tolist(), Path.cwd())
+    display(HTML("<h4>我的考试</h4>" + exams_html(page.exams, links)))
+    display(HTML("<h4>我的模拟法庭</h4>" + mockcourt_html(page.mockcourt)))
+
+
+def _table(labels: list[str], rows: list[list[str]]) -> str:
+    """A small Chinese table; cells are already escaped HTML."""
+    cell = "border:1px solid #ccc;padding:3px 10px;text-align:left"
+    head = "".join(f'<th style="{cell};background:#f3f3f3">{label}</th>' for label in labels)
+    body = "".join(
+        "<tr>" + "".join(f'<td style="{cell}">{value}</td>' for value in row) + "</tr>"
+        for row in rows
     )
-    display(HTML("<h4>我的模拟法庭</h4>"))
-    display(
-        HTML(
-            page.mockcourt.to_html(index=False, border=0)
-            if len(page.mockcourt)
-            else "<p>暂无模拟法庭成绩。</p>"
+    return f'<table style="border-collapse:collapse;margin:4px 0 12px">{head}{body}</table>'
+
+
+def feedback_links(exams: list[str], root: Path) -> dict[str, str]:
+    """Exam -> path (relative to ``root``, the notebook's folder) of its latest fetched feedback.
+
+    ``nbgrader fetch_feedback`` puts it in ``<exam>/feedback/<submission time>/<exam>.html``.
+    """
+    links = {}
+    for exam in exams:
+        pages = sorted((root / exam / "feedback").glob(f"*/{exam}.html"))
+        if pages:
+            links[exam] = pages[-1].relative_to(root).as_posix()
+    return links
+
+
+def exams_html(exams: pd.DataFrame, links: dict[str, str]) -> str:
+    """My exams as a Chinese table: each graded sitting, its result and a link to its feedback."""
+    if exams.empty:
+        return "<p>暂无考试成绩。</p>"
+    rows = []
+    for exam in exams.itertuples(index=False):
+        attempt = "正考" if int(exam.attempt) == 1 else f"第 {int(exam.attempt)} 次（补考）"
+        link = links.get(str(exam.exam))
+        feedback = (
+            f'<a href="{escape(quote(link), quote=True)}" target="_blank">查看反馈</a>'
+            if link
+            else "截止后在“Assignments（作业）”页面获取"
         )
+        rows.append(
+            [
+                escape(str(exam.title)),
+                escape("" if pd.isna(exam.closes) else str(exam.closes)),
+                attempt,
+                f"{float(exam.score):g} / {float(exam.max_score):g}",
+                "及格" if bool(exam.passed) else "未及格",
+                "是" if bool(exam.late) else "否",
+                feedback,
+            ]
+        )
+    return _table(["考试", "截止日期", "场次", "得分", "结果", "迟交", "成绩反馈"], rows)
+
+
+def mockcourt_html(frame: pd.DataFrame) -> str:
+    """My mock-court sessions as a Chinese table (场次, 日期, 角色, 得分)."""
+    if frame.empty:
+        return "<p>暂无模拟法庭成绩。</p>"
+    rows = [
+        [
+            escape(str(row.session_id)),
+            escape(str(row.date)),
+            escape(str(row.role)),
+            f"{float(row.score):g}",
+        ]
+        for row in frame.itertuples(index=False)
+    ]
+    return _table(["场次", "日期", "角色", "得分"], rows)
+
+
+def summary_html(page: OfficerPage, owed: list[str]) -> str:
+    """The page's heading and to-do list; every roster or database text is escaped (a name
+    or 工号 is data, never markup)."""
+    items = "".join(f"<li>{escape(item)}</li>" for item in owed)
+    role = ROLE_LABELS.get(page.role, page.role)
+    return (
+        f"<h3>{escape(page.name)}（{escape(page.officer_id)}）</h3><p>{escape(page.unit)} · "
+        f"{escape(role)} · 执法证：{CERT_LABELS[page.cert_status]}</p>"
+        f"<h4>我还需要完成</h4><ul>{items}</ul><h4>我的每周学习时长</h4>"
     )
 
 
@@ -165,8 +228,11 @@ def _show_for(settings: Settings, officer_id: str, today: dt.date) -> None:
         try:
             page = officer_page(session, officer_id=officer_id, rules=rules, today=today)
         except LookupError:
-            display(HTML(f"<p>名册中没有工号“{officer_id}”。</p>"))
+            display(HTML(f"<p>名册中没有工号“{escape(officer_id)}”。</p>"))
             return
+        notices = officer_banners(session, officer_id)
+    if notices:  # reminders left by ``fazhi notify`` (banner channel)
+        display(HTML(banner_html(notices)))
     render(page, rules)
 
 
@@ -186,7 +252,7 @@ def show(today: dt.date | None = None) -> None:
         _show_for(settings, identity.officer_id, today)
         return
     if multi_user():
-        display(HTML(f"<p>无法确定您的身份：{identity.how}。</p>"))
+        display(HTML(f"<p>无法确定您的身份：{escape(identity.how)}。</p>"))
         return
     box = widgets.Text(placeholder="工号", description="查看工号")
     output = widgets.Output()
@@ -198,4 +264,4 @@ def show(today: dt.date | None = None) -> None:
                 _show_for(settings, box.value.strip(), today)
 
     box.observe(pick, names="value")
-    display(HTML(f"<p>单用户模式：{identity.how}。可输入工号查看。</p>"), box, output)
+    display(HTML(f"<p>单用户模式：{escape(identity.how)}。可输入工号查看。</p>"), box, output)

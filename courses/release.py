@@ -16,6 +16,7 @@ from nbgrader.utils import capture_log, temp_attrs
 from fazhi.errors import UserError
 from fazhi.kernel.answers import SUFFIX as ANSWERS_SUFFIX
 from fazhi.nbgrader_api import check_result, nbgrader_api
+from fazhi.paths import confined
 from fazhi.settings import Settings
 
 from .compile import Content, compile_content
@@ -41,14 +42,14 @@ def remove_answer_sheets(folder: Path) -> list[Path]:
 
 def generate(*, settings: Settings, assignment: str) -> Path:
     """``nbgrader generate_assignment``: source/<assignment> → release/<assignment>."""
-    source = settings.workspace / "source" / assignment
+    source = confined(settings.workspace / "source", assignment)
     if not source.is_dir():
         raise UserError(f"找不到作业源目录：{source}（请先运行 fazhi course build）")
     remove_answer_sheets(source)
     api = nbgrader_api(settings=settings, log_level=LOG_LEVEL)
     result = api.generate_assignment(assignment, force=True, create=True)
     check_result(result, what=f"生成作业 {assignment} ")
-    return settings.workspace / "release" / assignment
+    return confined(settings.workspace / "release", assignment)
 
 
 def release(*, settings: Settings, assignment: str) -> None:

@@ -25,9 +25,12 @@ from fazhi.kernel.paper import PAPER_FILE, TYPE_LABELS
 from fazhi.kernel.scoring import CHOICE_LETTERS
 from fazhi.models.bank import QuestionVersion
 from fazhi.models.exam import Exam, ExamSection
+from fazhi.paths import confined
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 PAPER_GRADE_ID = "fazhi-paper"
+COUNTDOWN_GRADE_ID = "exam-countdown"
+SUMMARY_GRADE_ID = "exam-summary"
 SECTION_NUMBERS = "一二三四五六七八九十"
 
 
@@ -76,16 +79,18 @@ def _header(exam: Exam) -> str:
     if exam.minutes:
         facts.append(f"答题时限 {exam.minutes} 分钟（从第一次打开试卷开始计时，超时作答不计分）")
     if exam.closes is not None:
-        facts.append(f"截止时间 {_when(exam.closes)}（截止后提交记为迟交，不计为及格）")
+        facts.append(f"截止时间 {_when(exam.closes)}（截止后不能再获取或提交试卷）")
     lines += [f"- {fact}" for fact in facts]
     lines += [
         "",
-        "> **操作说明**：先点击工具栏上的 ⏩（重启内核并运行全部单元格），"
-        "每道题下方会出现作答按钮。用鼠标点选或输入答案，答案自动保存，关闭后再打开仍在。"
-        "完成后保存笔记本，在“Assignments（作业）”页面点击“Submit（提交）”。",
+        "> **操作说明**：打开试卷稍候几秒，每道题下方会自动出现作答按钮。"
+        "用鼠标点选或输入答案，答案自动保存，关闭后再打开仍在。"
+        "完成后保存笔记本，在“作业”（Assignments）页面点击“提交”。",
     ]
     if exam.mode == "blueprint":
         lines += ["", "> 每位考生的题目和选项顺序各不相同，请独立作答。"]
+    else:
+        lines += ["", "> 每位考生的选项顺序各不相同，请独立作答。"]
     return "\n".join(lines)
 
 
@@ -117,13 +122,13 @@ def _fixed_item(exam: Exam, slot: Slot, version: QuestionVersion) -> list[Notebo
             rubric=_md(version.explanation) or "参照参考答案评分。",
             reference=_md(version.answer),
         )
-    lines = [head + _md(version.stem)]
-    lines += [f"{CHOICE_LETTERS[i]}．{_md(t)}" for i, t in enumerate(version.options)]
-    cells = [notebook.markdown_cell(grade_id=f"{version.code}-stem", source="\n\n".join(lines))]
-    options = None
+    # Choice options are shown only by the widget, in each officer's own order (seeded).
+    stem = notebook.markdown_cell(grade_id=f"{version.code}-stem", source=head + _md(version.stem))
+    arguments: dict[str, Any] = {}
     if version.type in ("single", "multiple"):
-        options = {CHOICE_LETTERS[i]: text for i, text in enumerate(version.options)}
-    cells.append(notebook.widget_cell(item_id=version.code, method=version.type, options=options))
+        arguments["options"] = {CHOICE_LETTERS[i]: text for i, text in enumerate(version.options)}
+        arguments["shuffle_seed"] = exam.seed
+    cells = [stem, notebook.widget_cell(item_id=version.code, method=version.type, **arguments)]
     cells.append(
         notebook.test_cell(
             item_id=version.code,
@@ -210,6 +215,12 @@ def exam_notebook(exam: Exam) -> NotebookNode:
                 source="from fazhi.kernel.paper import Paper\npaper = Paper(sheet)",
             )
         )
+    if exam.minutes:
+        cells.append(
+            notebook.locked_code_cell(
+                grade_id=COUNTDOWN_GRADE_ID, source=f"sheet.countdown({exam.minutes})"
+            )
+        )
     grouped = _section_slots(exam)
     previous_type, heading = None, 0
     for slot in slots_of(exam):
@@ -222,12 +233,15 @@ def exam_notebook(exam: Exam) -> NotebookNode:
             cells += _fixed_item(exam, slot, section.candidates[0].version)
         else:
             cells += _drawn_item(exam, slot, grouped[section.id])
+    written = [slot.number for slot in slots_of(exam) if slot.section.type == "essay"]
+    summary = f"sheet.summary(written={written!r})" if written else "sheet.summary()"
+    cells.append(notebook.locked_code_cell(grade_id=SUMMARY_GRADE_ID, source=summary))
     return notebook.new_notebook(cells=cells, title=exam.title)
 
 
 def build_source(exam: Exam, *, source_dir: Path) -> Path:
     """Write the exam's source folder afresh (nothing stale, no stray answer sheets)."""
-    folder = source_dir / exam.name
+    folder = confined(source_dir, exam.name)
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)

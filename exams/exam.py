@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,14 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from fazhi.errors import UserError
+from fazhi.identifiers import EXAM_NAME_PATTERN
 from fazhi.models.bank import QuestionVersion, current_questions
 from fazhi.models.exam import Exam, ExamBank, ExamCandidate, ExamSection
-from fazhi.tabular import LOCAL_TZ
+from fazhi.tabular import LOCAL_TZ, check_year
 
 from .blueprint import BlueprintRow, Section, all_questions, resolve
 from .store import get_bank
 
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+NAME_PATTERN = EXAM_NAME_PATTERN  # the one rule (fazhi.identifiers): names become folders
 
 
 def aware(moment: dt.datetime | None) -> dt.datetime | None:
@@ -230,6 +230,10 @@ def schedule_year(
     """
     if not 1 <= interval_months <= 12:
         raise UserError(f"考试间隔 {interval_months} 个月无效")
+    try:
+        check_year(year)
+    except ValueError as err:
+        raise UserError(str(err)) from None
     created = []
     for number, month in enumerate(range(interval_months, 13, interval_months), start=1):
         name = f"{year}-{month:02d}"

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from fazhi.gradebook import open_gradebook
 from fazhi.nbgrader_api import check_result, nbgrader_api
+from fazhi.paths import confined
 from fazhi.settings import Settings
 
 from .compile import build_source
@@ -29,7 +30,7 @@ def generate_exam(session: Session, settings: Settings, *, exam: str) -> Path:
     check_result(api.generate_assignment(exam, force=True, create=True), what="生成试卷")
     with open_gradebook(settings) as gradebook:
         gradebook.update_or_create_assignment(exam, duedate=naive_utc(record.closes))
-    return settings.workspace / "release" / exam
+    return confined(settings.workspace / "release", exam)
 
 
 def release_exam(

@@ -8,6 +8,8 @@ bank's option letters (as the widgets store them), whatever order a paper showed
 
 All-or-nothing: every row is checked first; any error (unknown officer or question, a
 response that cannot be an answer) names file, row and column, and nothing is written.
+Folders are built out of sight and appear in ``submitted/`` only when the caller's
+transaction commits (``publish``), so a killed import leaves no submission behind.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import shutil
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,23 +26,30 @@ import nbformat
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fazhi.errors import InputError, InputErrors, UserError
+from fazhi.errors import InputErrors, UserError
+from fazhi.identifiers import normalise_officer_id, officer_key
 from fazhi.kernel.answers import save_sheet, sheet_path
 from fazhi.kernel.paper import OFFICER_KEY
 from fazhi.kernel.scoring import normalise_choice, normalise_truefalse
 from fazhi.models import Officer
 from fazhi.models.bank import QuestionVersion
 from fazhi.models.exam import Exam
+from fazhi.paths import confined
 from fazhi.settings import Settings
-from fazhi.tabular import LOCAL_TZ, Column, cell_text, read_table
+from fazhi.tabular import LOCAL_TZ, Column, Problems, cell_text, parse_rows, read_table
 
 from .compile import slots_of
 from .draws import officer_paper, record_papers
 from .exam import aware, get_exam
+from .publish import StagedBatch, recover
 from .results import makeup_eligible
 from .timestamps import TIMESTAMP_FORMAT
 
-COLUMNS = [Column("officer_id", "工号"), Column("question_id", "题号"), Column("response", "作答")]
+COLUMNS = [
+    Column("officer_id", "工号", parse=normalise_officer_id, blank_ok=False, max_length=64),
+    Column("question_id", "题号", parse=cell_text, blank_ok=False, max_length=64),
+    Column("response", "作答", parse=cell_text, max_length=20000),  # essays are long
+]
 _BY_NAME = {c.name: c for c in COLUMNS}
 
 
@@ -58,6 +66,8 @@ def _value(version: QuestionVersion, raw: str) -> Any:
         allowed = "ABCDEF"[: len(version.options)]
         if not letters or any(x not in allowed for x in letters):
             raise ValueError(f"作答“{raw}”不是本题的选项（本题选项为 {allowed[0]}–{allowed[-1]}）")
+        if version.type == "single" and len(letters) > 1:
+            raise ValueError(f"作答“{raw}”选了 {len(letters)} 项，单选题只能选一项")
         return letters
     if version.type == "truefalse":
         verdict = normalise_truefalse(raw)
@@ -71,23 +81,23 @@ def parse_answer_sheets(
     session: Session, settings: Settings, exam: Exam, path: Path | str
 ) -> list[Sitting]:
     """Validate every row against the roster and each officer's own paper."""
-    table = read_table(path, COLUMNS)
-    officers = {o.officer_id: o for o in session.scalars(select(Officer))}
+    table = read_table(path, COLUMNS, lazy=True)
+    officers = {officer_key(o.officer_id): o.officer_id for o in session.scalars(select(Officer))}
     eligible = makeup_eligible(session, settings, exam) if exam.makeup_of else None
-    errors: list[InputError] = []
+    problems = Problems(table.path)
     answers: dict[str, dict[str, Any]] = defaultdict(dict)
     seen: dict[tuple[str, str], int] = {}
     papers: dict[str, dict[str, QuestionVersion]] = {}
-    for row in table.rows:
-        officer_id = cell_text(row.values.get("officer_id"))
-        code = cell_text(row.values.get("question_id"))
-        raw = cell_text(row.values.get("response"))
+    for row, values in parse_rows(table, COLUMNS, problems):
+        code = values["question_id"]
+        raw = values.get("response") or ""
 
         def fail(column: str, message: str, row=row) -> None:  # type: ignore[no-untyped-def]
-            errors.append(table.error(row, _BY_NAME[column], message))
+            problems.add(table.error(row, _BY_NAME[column], message))
 
-        if officer_id not in officers:
-            fail("officer_id", f"名册中没有工号“{officer_id}”" if officer_id else "工号不能为空")
+        officer_id = officers.get(values["officer_id"])
+        if officer_id is None:
+            fail("officer_id", f"名册中没有工号“{values['officer_id']}”")
             continue
         if eligible is not None and officer_id not in eligible:
             fail("officer_id", f"{officer_id} 不需要参加本场补考（原考试已及格，或当时不在岗）")
@@ -99,7 +109,7 @@ def parse_answer_sheets(
         version = papers[officer_id].get(code)
         if version is None:
             where = "该考生的试卷" if exam.mode == "blueprint" else f"考试“{exam.name}”"
-            fail("question_id", f"题号“{code}”不在{where}中" if code else "题号不能为空")
+            fail("question_id", f"题号“{code}”不在{where}中")
             continue
         if (officer_id, code) in seen:
             fail("question_id", f"{officer_id} 的题号“{code}”与第 {seen[officer_id, code]} 行重复")
@@ -112,8 +122,7 @@ def parse_answer_sheets(
             answers[officer_id][code] = _value(version, raw)
         except ValueError as err:
             fail("response", str(err))
-    if errors:
-        raise InputErrors(errors)
+    problems.raise_any()
     if not answers:
         raise InputErrors([table.error(None, None, "文件中没有任何作答记录")])
     return [Sitting(officer, found) for officer, found in answers.items()]
@@ -159,6 +168,26 @@ def _essay_cells(exam: Exam, officer: str) -> dict[str, str]:
     return cells
 
 
+YEAR_BEFORE = dt.timedelta(days=366)
+
+
+def _check_handed_in(exam: Exam, at: dt.datetime) -> None:
+    """Refuse a hand-in time before the exam opened (with no opening time: more than a year
+    before it closed, or was created): a mistyped year would file every sheet elsewhere."""
+    opens, closes = aware(exam.opens), aware(exam.closes)
+    if opens is not None:
+        earliest, what = opens, "开考时间"
+    elif closes is not None:
+        earliest, what = closes - YEAR_BEFORE, "截止时间一年以前"
+    else:
+        earliest, what = aware(exam.created_at) - YEAR_BEFORE, "创建时间一年以前"  # type: ignore[operator]
+    if at < earliest:
+        raise UserError(
+            f"--at 交卷时间 {at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M} 早于考试“{exam.name}”的"
+            f"{what}（{earliest.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}）：请检查年份"
+        )
+
+
 def import_answers(
     session: Session, settings: Settings, *, exam: str, path: Path | str, at: dt.datetime | None
 ) -> int:
@@ -168,7 +197,7 @@ def import_answers(
     now. Importing again replaces an officer's earlier submission, as resubmitting does.
     """
     record = get_exam(session, exam)
-    release = settings.workspace / "release" / exam
+    release = confined(settings.workspace / "release", exam)
     if not (release / f"{exam}.ipynb").exists():
         raise UserError(f"考试“{exam}”尚未生成试卷：请先运行 fazhi exam release {exam}")
     moment = at or dt.datetime.now(dt.UTC)
@@ -178,20 +207,19 @@ def import_answers(
             f"考试“{exam}”已于 {closes.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M} 截止："
             "请用 --at 指定答题卡的交卷时间（否则全部记为迟交）"
         )
+    if at is not None:
+        _check_handed_in(record, at)
+    recover(settings.workspace)
     sittings = parse_answer_sheets(session, settings, record, path)
     record_papers(session, record, [s.officer for s in sittings])
-    submitted = settings.workspace / "submitted"
-    submitted.mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=submitted, prefix=".import-") as staging:
-        built = []
+    batch = StagedBatch(settings.workspace)
+    try:
         for sitting in sittings:
-            folder = Path(staging) / sitting.officer
+            folder = batch.folder_for(sitting.officer, exam)
             essays = _essay_cells(record, sitting.officer)
             _write_submission(folder, record, release, sitting, essays, moment)
-            built.append((folder, submitted / sitting.officer / exam))
-        for folder, target in built:
-            if target.exists():
-                shutil.rmtree(target)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            folder.rename(target)
+    except BaseException:
+        shutil.rmtree(batch.folder, ignore_errors=True)
+        raise
+    batch.publish_on_commit(session)
     return len(sittings)

@@ -35,10 +35,13 @@ class InputError(UserError):
 class InputErrors(UserError):
     """Several located problems found in one pass over a file (reported together)."""
 
-    def __init__(self, errors: list[InputError]) -> None:
+    def __init__(self, errors: list[InputError], *, stopped: bool = False) -> None:
         self.errors = errors
+        self.stopped = stopped  # the reader gave up at its error cap: more may follow
         shown = [e.describe() for e in errors[:20]]
         more = f"\n……另有 {len(errors) - 20} 处错误" if len(errors) > 20 else ""
+        if stopped:
+            more += f"\n错误过多，已在第 {len(errors)} 处后停止检查"
         header = f"输入有 {len(errors)} 处错误，未写入任何数据：\n" if len(errors) > 1 else ""
         super().__init__(header + "\n".join(shown) + more)
 

@@ -10,6 +10,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from fazhi import db, gradebook
 from fazhi.errors import UserError
+from fazhi.identifiers import normalise_officer_id
 from fazhi.rules import default_rules_text
 from fazhi.settings import (
     CONFIG_FILE,
@@ -77,6 +78,11 @@ def write_settings(directory: Path | str, **values: str) -> Settings:
     unknown = set(values) - {name for name, _ in settings_help()}
     if unknown:
         raise UserError(f"未知设置：{', '.join(sorted(unknown))}")
+    if values.get("officer"):  # the local officer's 工号 names their folders: the one id rule
+        try:
+            values["officer"] = normalise_officer_id(values["officer"])
+        except ValueError as err:
+            raise UserError(str(err)) from None
     config_path = root / CONFIG_FILE
     stored = tomllib.loads(config_path.read_text(encoding="utf-8")).get("workspace", {})
     merged = {name: str(value) for name, value in {**stored, **values}.items()}

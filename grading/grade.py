@@ -21,6 +21,8 @@ from sqlalchemy import select
 
 from fazhi.errors import UserError
 from fazhi.gradebook import ensure_scripts_on_path
+from fazhi.locks import exclusive
+from fazhi.paths import confined
 
 from .autograde import Pipeline, remove_destination, start_submission
 from .course import LOG, Course, open_course
@@ -28,6 +30,7 @@ from .delegate import delegate_reason, grade_with_nbgrader
 from .gate import FastPathGate
 from .kernels import KernelPool
 from .outcome import SubmissionOutcome
+from .probe_cache import VerdictCache
 from .progress import GradeReport, Progress
 from .recorder import GradebookWriter
 from .regrade import capture, changes, write_change_log
@@ -99,7 +102,7 @@ def _run(
 ) -> tuple[list[SubmissionOutcome], str]:
     students = set(gradebook.db.scalars(select(Student.id)))
     pool = KernelPool(workers=workers, config=course.config)
-    gate = FastPathGate(pool, course.config, snapshot)
+    gate = FastPathGate(pool, course.config, snapshot, VerdictCache(course.root))
     pipeline = Pipeline(course, snapshot, students=students, fast_path=gate)
     batch = _Batch(GradebookWriter(gradebook, snapshot, course.config), progress, course)
     inflight: dict[Future[SubmissionOutcome], Submission] = {}
@@ -226,8 +229,10 @@ def grade(
     course = open_course(workspace, assignment)
     ensure_scripts_on_path()
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    log_dir = course.root / LOG_DIR / assignment
+    log_dir = confined(course.root / LOG_DIR, assignment)
+    busy = f"作业“{assignment}”正在由另一个 fazhi grade 评分，请等它结束后再运行"
     with (
+        exclusive(course.root, f"grade-{assignment}", busy),
         _run_log(log_dir / f"{stamp}.log") as log_path,
         Gradebook(course.db_url, course.course_id) as gradebook,
     ):
@@ -242,5 +247,13 @@ def grade(
             stamp=stamp,
         )
     report.log_path = log_path
-    report.seconds = time.perf_counter() - started
+    report.seconds = time.perf_counter() - started  # grading alone, as the benchmarks time it
+    report.exam_results = _sync_exam_results(workspace, assignment)
     return report
+
+
+def _sync_exam_results(workspace: Path, assignment: str) -> int | None:
+    """A graded fazhi exam's results go to fazhi's database at once (reports read them there)."""
+    from fazhi.exams import sync_graded_exam
+
+    return sync_graded_exam(workspace, assignment)

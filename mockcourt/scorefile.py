@@ -1,4 +1,4 @@
-"""Read a judges' score file (DESIGN.md §Input files, mock-court scores) and check each row.
+"""Read a judges' score file (docs/contract.md §Input files, mock-court scores) and check each row.
 
 Checks that need only the file happen here (empty cells, dates, score range, duplicates,
 rows of one session or participant that disagree); checks against the database (officers,
@@ -17,33 +17,19 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from fazhi.errors import InputError
-from fazhi.tabular import Column, Row, Table, cell_text, parse_date, read_table
+from fazhi.errors import InputError, InputErrors
+from fazhi.identifiers import normalise_officer_id
+from fazhi.tabular import (
+    MAX_ERRORS,
+    Column,
+    Row,
+    Table,
+    cell_text,
+    check_cell,
+    parse_date,
+    read_table,
+)
 
-COLUMNS = [
-    Column("session_id", "场次"),
-    Column("date", "日期"),
-    Column("officer_id", "工号"),
-    Column("role", "角色"),
-    Column("judge", "评委"),
-    Column("dimension", "评分维度"),
-    Column("score", "得分"),
-    # Optional: the case of the session and the judge's comment.
-    Column("case_title", "案件名称", required=False),
-    Column("case_summary", "案情摘要", required=False),
-    Column("case_file", "案卷材料", required=False),
-    Column("comment", "评语", required=False),
-]
-BY_NAME = {c.name: c for c in COLUMNS}
-MAX_LENGTH = {
-    "session_id": 64,
-    "officer_id": 64,
-    "role": 50,
-    "judge": 100,
-    "dimension": 50,
-    "case_title": 200,
-    "case_file": 500,
-}
 SESSION_FIELDS = ("case_title", "case_summary", "case_file")
 
 
@@ -73,6 +59,26 @@ def parse_score(value: Any) -> Fraction:
     if number != number.quantize(Decimal("0.01")):
         raise ValueError(f"得分 {text} 最多保留两位小数")
     return Fraction(number)
+
+
+def _score(value: Any) -> Fraction:
+    return parse_score(_score_cell(value))
+
+
+COLUMNS = [  # lengths are the database's (models.mockcourt)
+    Column("session_id", "场次", parse=key_text, blank_ok=False, max_length=64),
+    Column("date", "日期", parse=parse_date, blank_ok=False),
+    Column("officer_id", "工号", parse=normalise_officer_id, blank_ok=False, max_length=64),
+    Column("role", "角色", parse=clean_text, blank_ok=False, max_length=50),
+    Column("judge", "评委", parse=clean_text, blank_ok=False, max_length=100),
+    Column("dimension", "评分维度", parse=clean_text, blank_ok=False, max_length=50),
+    Column("score", "得分", parse=_score, blank_ok=False),
+    Column("case_title", "案件名称", required=False, parse=clean_text, max_length=200),
+    Column("case_summary", "案情摘要", required=False, parse=clean_text, max_length=20000),
+    Column("case_file", "案卷材料", required=False, parse=clean_text, max_length=500),
+    Column("comment", "评语", required=False, parse=clean_text, max_length=20000),
+]
+BY_NAME = {c.name: c for c in COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,8 @@ class ScoreFile:
 
     def fail(self, row: Row | int | None, column: str | None, message: str) -> None:
         self.errors.append(self.table.error(row, BY_NAME[column] if column else None, message))
+        if len(self.errors) >= MAX_ERRORS:
+            raise InputErrors(sorted(self.errors, key=lambda e: e.row or 0), stopped=True)
         if isinstance(row, Row):
             self.bad_lines.add(row.line)
         elif isinstance(row, int):
@@ -122,43 +130,31 @@ def _score_cell(value: Any) -> Any:
 
 
 def _parse_row(found: ScoreFile, row: Row) -> ScoreRow:
-    values = row.values
-    text: dict[str, str] = {}
-    for name in ("session_id", "officer_id", "role", "judge", "dimension"):
-        read = key_text if name in ("session_id", "officer_id") else clean_text
-        text[name] = read(values.get(name))
-        if not text[name]:
-            found.fail(row, name, f"{BY_NAME[name].zh}不能为空")
-    for name, limit in MAX_LENGTH.items():
-        value = text.get(name) if name in text else clean_text(values.get(name))
-        if value and len(value) > limit:
-            found.fail(row, name, f"内容过长（{len(value)} 字），最多 {limit} 字")
-    date = None
-    try:
-        date = parse_date(values.get("date")) if cell_text(values.get("date")) else None
-        if date is None:
-            found.fail(row, "date", "日期不能为空")
-    except ValueError as err:
-        found.fail(row, "date", str(err))
-    score = None
-    try:
-        score = parse_score(_score_cell(values.get("score")))
-    except ValueError as err:
-        found.fail(row, "score", str(err))
+    """The row's cells under COLUMNS; a bad cell is reported and read as blank, so the
+    consistency checks still see the rest of the row."""
     present = found.table.columns
-    case = {name: clean_text(values.get(name)) for name in SESSION_FIELDS if name in present}
-    comment = clean_text(values.get("comment")) if "comment" in present else None
+    cells: dict[str, Any] = {}
+    for column in COLUMNS:
+        if column.name not in present:
+            continue
+        try:
+            cells[column.name] = check_cell(column, row.values.get(column.name))
+        except ValueError as err:
+            found.fail(row, column.name, str(err))
+            cells[column.name] = None
+    text = {name: cells.get(name) or "" for name in ("session_id", "officer_id", "role")}
+    case = {name: cells.get(name) or "" for name in SESSION_FIELDS if name in present}
     return ScoreRow(
         line=row.line,
         session_code=text["session_id"],
-        date=date,
+        date=cells.get("date"),
         officer_id=text["officer_id"],
         role=text["role"],
-        judge=text["judge"],
-        dimension=text["dimension"],
-        score=score,
+        judge=cells.get("judge") or "",
+        dimension=cells.get("dimension") or "",
+        score=cells.get("score"),
         case=case,
-        comment=comment,
+        comment=(cells.get("comment") or "") if "comment" in present else None,
     )
 
 

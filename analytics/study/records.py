@@ -1,4 +1,4 @@
-"""Read and validate a study-record file (DESIGN.md §Input files) into a frame of intervals.
+"""Read and validate a study-record file (docs/contract.md §Input files) into a frame of intervals.
 
 A CSV file is read with polars (``fastcsv``: a year of a province's records is millions of
 rows) or, when that reader cannot number its rows as pandas would, with pandas; XLSX through
@@ -9,8 +9,10 @@ Every problem is reported with file, row and column; a file with any problem is 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +23,12 @@ import pandas as pd
 
 from fazhi.analytics.study import fastcsv
 from fazhi.errors import InputError, InputErrors
+from fazhi.identifiers import officer_key
 from fazhi.tabular import (
+    FIRST_YEAR,
+    LAST_YEAR,
     LOCAL_TZ,
+    MAX_ERRORS,
     Column,
     cell_text,
     header_map,
@@ -49,6 +55,11 @@ KIND_WORDS = {
 }
 ACTIVITY_MAX = 200
 LONG_SECONDS = 12 * 3600
+LONGEST_SECONDS = 31 * 86400  # a month-long 培训班 at most; longer is a typing mistake
+WINDOW = tuple(
+    int(dt.datetime(year, 1, 1, tzinfo=LOCAL_TZ).timestamp())
+    for year in (FIRST_YEAR, LAST_YEAR + 1)
+)
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,12 @@ def _csv_frame(path: Path, raw: bytes) -> pd.DataFrame:
         except pd.errors.EmptyDataError:
             raise InputError(path, "文件为空，缺少表头行", row=1) from None
         except pd.errors.ParserError as err:
+            unclosed = re.search(r"EOF inside string starting at row (\d+)", str(err))
+            if unclosed:  # pandas counts the header as row 0
+                line = int(unclosed[1]) + 1
+                raise InputError(
+                    path, "引号未闭合：从这一行起的双引号一直没有结束", row=line
+                ) from None
             raise InputError(path, f"CSV 格式错误：{err}") from None
     raise InputError(path, "无法识别文件编码：请另存为 UTF-8 或 GB18030（GBK）编码的 CSV")
 
@@ -122,9 +139,14 @@ class _Problems:
         self.path = path
         self.index = index
         self.found: list[tuple[int, int, InputError]] = []
+        self.stopped = False
 
     def add(self, positions: np.ndarray, column: str, messages: list[str] | str) -> None:
         label = _BY_NAME[column].label
+        room = MAX_ERRORS - len(self.found)
+        if len(positions) > room:  # a file of millions of bad rows: report the cap's worth
+            positions, self.stopped = positions[:room], True
+            messages = messages if isinstance(messages, str) else messages[:room]
         for i, position in enumerate(positions):
             line = int(self.index[position]) + 2
             text = messages if isinstance(messages, str) else messages[i]
@@ -134,7 +156,7 @@ class _Problems:
     def raise_any(self) -> None:
         if self.found:
             self.found.sort(key=lambda item: item[:2])
-            raise InputErrors([error for *_, error in self.found])
+            raise InputErrors([error for *_, error in self.found], stopped=self.stopped)
 
 
 @dataclass(frozen=True)
@@ -279,7 +301,8 @@ def _validate(
             activity_cells = _distinct(frame["activity"])
     problems = _Problems(path, index)
 
-    ids = np.array([officers.get(t, -1) for t in officer_cells.text], dtype=np.int64)
+    canonical = {officer_key(k): v for k, v in officers.items()}
+    ids = np.array([canonical.get(officer_key(t), -1) for t in officer_cells.text], dtype=np.int64)
     officer = ids[officer_cells.codes] if len(frame) else np.empty(0, dtype=np.int64)
     problems.add(
         officer_cells.rows_where([c for c, t in enumerate(officer_cells.text) if not t]),
@@ -299,6 +322,15 @@ def _validate(
     start = parse_times(frame["start"], "start", problems)
     end = parse_times(frame["end"], "end", problems)
     problems.add(np.flatnonzero(end < start), "end", "结束时间早于开始时间")
+    for column, seconds in (("start", start), ("end", end)):
+        outside = np.flatnonzero((seconds != 0) & ((seconds < WINDOW[0]) | (seconds > WINDOW[1])))
+        problems.add(outside, column, f"时间超出合理范围（{FIRST_YEAR}–{LAST_YEAR} 年）")
+    parsed = (start != 0) & (end != 0)  # a cell that failed is 0 and already reported
+    problems.add(
+        np.flatnonzero(parsed & (end - start > LONGEST_SECONDS)),
+        "end",
+        f"学习时长超过 {LONGEST_SECONDS // 86400} 天：请核对开始和结束时间",
+    )
 
     kinds = [KIND_WORDS.get(unicodedata.normalize("NFKC", t).lower()) for t in kind_cells.text]
     bad_kinds = [c for c, k in enumerate(kinds) if k is None]
@@ -310,6 +342,16 @@ def _validate(
             f"无法识别的学习方式“{kind_cells.text[c]}”，应为 online/线上 或 offline/线下"
             for c in kind_cells.codes[rows]
         ],
+    )
+    problems.add(
+        activity_cells.rows_where([c for c, t in enumerate(activity_cells.text) if not t]),
+        "activity",
+        "学习内容不能为空",
+    )
+    problems.add(
+        activity_cells.rows_where([c for c, t in enumerate(activity_cells.text) if "\0" in t]),
+        "activity",
+        "学习内容含有空字符（NUL），请检查文件是否损坏",
     )
     too_long = [c for c, t in enumerate(activity_cells.text) if len(t) > ACTIVITY_MAX]
     problems.add(

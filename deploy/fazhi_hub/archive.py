@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 MAX_BYTES = 50 * 1024 * 1024  # one submission or release, compressed and unpacked
+MAX_MEMBERS = 2000  # an assignment is a few notebooks and data files, not 300,000 empty files
 SKIPPED = {".ipynb_checkpoints", "__pycache__", "feedback"}
 
 
@@ -42,7 +43,9 @@ def members(data: bytes) -> list[str]:
     names, total = [], 0
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
-            for info in tar:
+            for count, info in enumerate(tar, start=1):
+                if count > MAX_MEMBERS:
+                    raise ArchiveError(f"文件过多：一个作业最多 {MAX_MEMBERS} 个文件和文件夹")
                 path = PurePosixPath(info.name)
                 if path.is_absolute() or ".." in path.parts or not info.name.strip("/"):
                     raise ArchiveError(f"不允许的路径：{info.name}")

@@ -118,10 +118,26 @@ class HubExchangeReleaseAssignment(HubExchange, abc.ExchangeReleaseAssignment):
         )
         if limit is not None:
             params["limit_minutes"] = str(limit)
+        closes = _due_date(self.coursedir, assignment)
+        if closes is not None:
+            params["closes"] = closes.isoformat()
         meta = self.call(
             "post_bytes", self.route(course, assignment, "release"), archive.pack(folder), **params
         )
         self.log.info("已发布 %s/%s（服务器时间 %s）", course, assignment, meta["released_at"])
+
+
+def _due_date(coursedir: Any, assignment: str) -> dt.datetime | None:
+    """The assignment's due date in the trainer's gradebook (UTC): the service refuses
+    feedback before it. None when the gradebook has no such assignment or date."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
+        try:
+            due = gradebook.find_assignment(assignment).duedate
+        except MissingEntry:
+            return None
+    return due.replace(tzinfo=dt.UTC) if due is not None else None
 
 
 def time_limit(source: Path) -> float | None:
@@ -260,12 +276,16 @@ def apply_server_facts(folder: Path, meta: dict[str, Any]) -> None:
 
     The sheet's ``officer`` (whose per-officer paper it is, see ``fazhi.kernel.paper``)
     becomes the submitting Hub user, so nobody can be scored on another officer's paper.
-    For a timed exam, ``started_at`` becomes the server's start (first fetch); no answer can
+    For a timed exam, ``started_at`` becomes the server's start (first fetch; none when the
+    officer never fetched, so no timed answer counts); no answer can
     have been given after the server received the submission, nor count past the limit
     when the submission arrived in time. A submission that arrived late gets every answer
     timed at its arrival, so the limit check in ``fazhi.kernel.scoring`` drops them all.
     """
     timed = meta.get("limit_minutes") is not None
+    if timed and not meta.get("started_at"):
+        _without_start(folder, meta)
+        return
     submitted = dt.datetime.fromisoformat(meta["submitted_at"])
     started = dt.datetime.fromisoformat(meta["started_at"] or meta["submitted_at"])
     limit_end = started + dt.timedelta(minutes=float(meta["limit_minutes"] or 0))
@@ -281,6 +301,20 @@ def apply_server_facts(folder: Path, meta: dict[str, Any]) -> None:
                     entry["at"] = _server_answer_time(
                         entry.get("at"), started, submitted, limit_end, late
                     )
+        sheet["server"] = {
+            key: meta.get(key) for key in ("user", "started_at", "submitted_at", "late")
+        }
+        save_sheet(sheet_path, sheet)
+
+
+def _without_start(folder: Path, meta: dict[str, Any]) -> None:
+    """A timed exam the officer never fetched (a copy of somebody's folder): the sheets lose
+    any start time, so no timed answer counts, and the grader reports it to the trainer."""
+    for sheet_path in folder.rglob(f"*{ANSWERS_SUFFIX}"):
+        sheet = load_sheet(sheet_path)
+        if sheet.get(SHEET_OFFICER_KEY) not in (None, meta["user"]):
+            sheet[SHEET_OFFICER_KEY] = meta["user"]
+        sheet.pop("started_at", None)
         sheet["server"] = {
             key: meta.get(key) for key in ("user", "started_at", "submitted_at", "late")
         }
@@ -480,3 +514,11 @@ def configure(c: Config) -> None:
     c.ExchangeFactory.list = HubExchangeList
     c.ExchangeFactory.submit = HubExchangeSubmit
     c.ExchangeFactory.collect = HubExchangeCollect
+    # formgrader's feedback: refused before the due date, no hidden tests or mark schemes
+    # (the service also refuses feedback before the close it was given at release)
+    c.GenerateFeedback.preprocessors = [
+        "fazhi.grading.feedback.RefuseBeforeDue",
+        "nbgrader.preprocessors.GetGrades",
+        "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+        "fazhi.grading.feedback.StripHiddenForFeedback",
+    ]

@@ -4,8 +4,8 @@ Who may do what (every other combination is refused with 403):
 
 | action | officer (self only) | trainer of the course | HR |
 | --- | --- | --- | --- |
-| list released, fetch | yes | yes | no |
-| start an exam, submit | yes, as themself | no | no |
+| list released, fetch | yes (not after the exam closes) | yes | no |
+| start an exam, submit | yes, as themself, before it closes | no | no |
 | list/download submissions | their own | all of the course | no |
 | release, collect, release feedback | no | yes | no |
 | fetch feedback | their own | no | no |
@@ -13,6 +13,8 @@ Who may do what (every other combination is refused with 403):
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import json
 from pathlib import PurePosixPath
 
@@ -23,8 +25,36 @@ from .base import BaseHandler, Denied
 from .store import GRACE_SECONDS, check_name
 
 
+async def _members(data: bytes) -> list[str]:
+    """The archive's checked file names; read in a worker thread, since a hostile archive
+    can take seconds to walk and the event loop serves everyone else meanwhile."""
+    return await asyncio.to_thread(archive.members, data)
+
+
 def _notebooks(names: list[str]) -> list[str]:
     return sorted(n for n in names if "/" not in n and n.endswith(".ipynb"))
+
+
+def _moment(text: str) -> dt.datetime:
+    """An ISO time with its offset (ValueError → 400 otherwise)."""
+    moment = dt.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"时间需带时区：{text!r}")
+    return moment
+
+
+def refuse_after_close(meta: dict, action: str) -> None:
+    """An officer can neither fetch nor submit an exam past its closing time (403, in Chinese)."""
+    closes = meta.get("closes")
+    if not closes:
+        return
+    moment = dt.datetime.fromisoformat(closes)
+    if dt.datetime.now(dt.UTC) >= moment:
+        beijing = moment.astimezone(dt.timezone(dt.timedelta(hours=8)))
+        raise Denied(
+            f"考试“{meta['assignment_id']}”已于 {beijing:%Y-%m-%d %H:%M}（北京时间）截止，"
+            f"不能再{action}。如有特殊情况，请联系培训管理员。"
+        )
 
 
 class ReleasedHandler(BaseHandler):
@@ -53,6 +83,7 @@ class ReleaseHandler(BaseHandler):
         """Download; an officer's first download starts their exam clock."""
         meta = self.store.release_meta(course, assignment)
         if self.caller.is_officer:
+            refuse_after_close(meta, "获取")
             started = self.store.start(course, assignment, self.caller.officer_id or "")
             self.set_header("X-Fazhi-Started-At", started.isoformat())
         elif not self.caller.trains(course):
@@ -62,8 +93,9 @@ class ReleaseHandler(BaseHandler):
 
     async def post(self, course: str, assignment: str) -> None:
         self.require_trainer(course)
-        names = archive.members(self.request.body)
+        names = await _members(self.request.body)
         limit = self.get_argument("limit_minutes", None)
+        closes = self.get_argument("closes", None)  # the due date: no feedback before it
         meta = self.store.release(
             course,
             assignment,
@@ -71,6 +103,7 @@ class ReleaseHandler(BaseHandler):
             by=self.caller.name,
             notebooks=_notebooks(names),
             limit_minutes=float(limit) if limit else None,
+            closes=_moment(closes) if closes else None,
         )
         self.reply(meta, 201)
 
@@ -119,7 +152,8 @@ class SubmissionsHandler(BaseHandler):
 
     async def post(self, course: str, assignment: str) -> None:
         officer = self.require_officer()
-        names = archive.members(self.request.body)
+        refuse_after_close(self.store.release_meta(course, assignment), "提交")
+        names = await _members(self.request.body)
         meta = self.store.submit(
             course,
             assignment,
@@ -148,7 +182,7 @@ class FeedbackHandler(BaseHandler):
 
     async def post(self, course: str, assignment: str, officer: str, submission_id: str) -> None:
         self.require_trainer(course)
-        names = archive.members(self.request.body)
+        names = await _members(self.request.body)
         if not names or any(PurePosixPath(n).suffix != ".html" for n in names):
             raise HTTPError(400, log_message="反馈只能是 HTML 文件")
         self.store.put_feedback(course, assignment, officer, submission_id, self.request.body)

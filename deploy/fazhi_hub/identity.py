@@ -14,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
 from fazhi import db
+from fazhi.identifiers import officer_key
 from fazhi.models import Officer
 from fazhi.settings import Settings
 
@@ -91,15 +92,16 @@ class Directory:
         return found
 
     def officer_id(self, name: str) -> str | None:
-        """The roster's 工号 whose lower-case form is the Hub user name."""
+        """The roster's 工号 whose canonical form (fazhi.identifiers) is the Hub user name's."""
+        key = officer_key(name)
         age = self.clock() - self._officers[0] if self._officers else None
-        found = self._officers[1].get(name.lower()) if self._officers else None
+        found = self._officers[1].get(key) if self._officers else None
         # reload when stale, or on a miss (a roster import just added them), at most every 2 s
         if age is None or age >= self.ttl or (found is None and age >= MISS_RELOAD_SECONDS):
             with db.session_scope(self.settings) as session:
-                rows = session.execute(select(func.lower(Officer.officer_id), Officer.officer_id))
-                self._officers = (self.clock(), {low: real for low, real in rows})
-            found = self._officers[1].get(name.lower())
+                rows = session.scalars(select(Officer.officer_id))
+                self._officers = (self.clock(), {officer_key(real): real for real in rows})
+            found = self._officers[1].get(key)
         return found
 
     async def caller(self, name: str) -> Caller:

@@ -23,9 +23,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 NAME = re.compile(r"[\w\-][\w.\-]{0,99}")
 GRACE_SECONDS = 60  # network and clock slack on top of an exam's time limit
+OFFICER_QUOTA_BYTES = 200 * 1024 * 1024  # one officer's stored submissions of one assignment
+OFFICER_MAX_SUBMISSIONS = 200  # resubmitting is allowed, filling the disk is not
 
 
 class NotFound(LookupError):
@@ -41,6 +44,18 @@ def check_name(value: str, what: str) -> str:
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _check_quota(folder: Path, adding: int) -> None:
+    """Refuse a submission past the officer's count or storage quota (ValueError → 400)."""
+    stored = list(folder.glob("*.tar.gz")) if folder.is_dir() else []
+    if len(stored) >= OFFICER_MAX_SUBMISSIONS:
+        raise ValueError(f"提交次数已达上限（每项作业最多 {OFFICER_MAX_SUBMISSIONS} 次）")
+    used = sum(path.stat().st_size for path in stored)
+    if used + adding > OFFICER_QUOTA_BYTES:
+        raise ValueError(
+            f"提交空间已满（每人每项作业最多 {OFFICER_QUOTA_BYTES // 1024 // 1024} MB）"
+        )
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -98,6 +113,7 @@ class ExchangeStore:
         by: str,
         notebooks: list[str],
         limit_minutes: float | None,
+        closes: dt.datetime | None = None,
     ) -> dict[str, Any]:
         folder = self._assignment(course, assignment)
         meta = {
@@ -107,6 +123,7 @@ class ExchangeStore:
             "released_by": by,
             "notebooks": notebooks,
             "limit_minutes": limit_minutes,
+            "closes": closes.isoformat() if closes else None,  # no feedback before it
             "sha256": hashlib.sha256(data).hexdigest(),
         }
         _write(folder / "release.tar.gz", data)
@@ -175,7 +192,8 @@ class ExchangeStore:
         late = None
         if limit is not None:
             deadline = (started or moment) + dt.timedelta(minutes=limit, seconds=GRACE_SECONDS)
-            late = moment > deadline
+            # never fetched (no start): a copy of somebody else's paper, not an answer in time
+            late = started is None or moment > deadline
         meta = {
             "id": submission_id,
             "course_id": course,
@@ -191,6 +209,7 @@ class ExchangeStore:
             "size": len(data),
         }
         folder = self._assignment(course, assignment) / "submissions" / check_name(officer, "工号")
+        _check_quota(folder, len(data))
         _write(folder / f"{submission_id}.tar.gz", data)
         _write_json(folder / f"{submission_id}.json", meta)
         return meta
@@ -233,14 +252,30 @@ class ExchangeStore:
 
     # ---- feedback ---------------------------------------------------------------------
 
+    def feedback_refusal(self, course: str, assignment: str) -> str:
+        """Why no feedback may be stored or read yet ("" when it may): the close is ahead."""
+        try:
+            closes = self.release_meta(course, assignment).get("closes")
+        except NotFound:
+            return ""
+        if not closes or utc_now() >= dt.datetime.fromisoformat(closes):
+            return ""
+        local = dt.datetime.fromisoformat(closes).astimezone(ZoneInfo("Asia/Shanghai"))
+        return f"作业 {assignment} 于 {local:%Y-%m-%d %H:%M} 截止，截止之后才能发布和查看成绩反馈"
+
     def put_feedback(
         self, course: str, assignment: str, officer: str, submission_id: str, data: bytes
     ) -> None:
+        refusal = self.feedback_refusal(course, assignment)
+        if refusal:
+            raise ValueError(refusal)
         self.submission(course, assignment, officer, submission_id)
         folder = self._assignment(course, assignment) / "feedback" / check_name(officer, "工号")
         _write(folder / f"{submission_id}.tar.gz", data)
 
     def feedback(self, course: str, assignment: str, officer: str) -> dict[str, Path]:
         """Submission id -> feedback archive, for the officer's submissions that have one."""
+        if self.feedback_refusal(course, assignment):
+            return {}
         folder = self._assignment(course, assignment) / "feedback" / check_name(officer, "工号")
         return {path.name.removesuffix(".tar.gz"): path for path in sorted(folder.glob("*.tar.gz"))}

@@ -55,14 +55,9 @@ def roster_import_command(file: Path) -> None:
     按工号新增或更新人员（重复导入结果不变），按单位路径建立单位层级，并同步到
     nbgrader 学员表。任何一行有错时不写入任何数据。
     """
-    from fazhi import db, gradebook
-    from fazhi.roster import parse_roster, store_roster
+    from fazhi.roster import import_roster
 
-    settings = current_settings()
-    entries = parse_roster(file)
-    with db.session_scope(settings) as session:
-        result = store_roster(session, entries)
-    synced = gradebook.sync_students(settings, ((e.officer_id, e.name) for e in entries))
+    result, synced = import_roster(settings=current_settings(), path=file)
     echo(
         f"名册导入完成：新增 {result.created} 人，更新 {result.updated} 人，"
         f"未变 {result.unchanged} 人，新建单位 {result.units_created} 个；"

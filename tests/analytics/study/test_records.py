@@ -121,12 +121,12 @@ def test_times_before_1992_keep_the_zones_summer_time(tmp_path: Path) -> None:
     """Are times from China's summer-time years (1986–1991) read with that day's offset?"""
     rows = [
         ["CG001", "1988-07-01 12:00", "1988-07-01 13:00:00", "线下", "集中学习"],
-        ["CG001", "1988-01-04 12:00", "2026-01-05 09:00", "线下", "集中学习"],
+        ["CG001", "1988-01-04 12:00", "1988-01-04 13:00", "线下", "集中学习"],
     ]
     frame = read_records(write_csv(tmp_path / "s.csv", STUDY_HEADER_ZH, rows), OFFICERS).frame
     assert frame["start"].tolist() == [ts("1988-07-01 12:00"), ts("1988-01-04 12:00")]
     assert ts("1988-07-01 12:00") == ts("1988-01-04 12:00") + 179 * 86400 - 3600
-    assert frame["end"].tolist() == [ts("1988-07-01 13:00"), ts("2026-01-05 09:00")]
+    assert frame["end"].tolist() == [ts("1988-07-01 13:00"), ts("1988-01-04 13:00")]
 
 
 def _read_both(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object, bool]:
