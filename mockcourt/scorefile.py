@@ -78,6 +78,7 @@ COLUMNS = [  # lengths are the database's (models.mockcourt)
     Column("case_file", "案卷材料", required=False, parse=clean_text, max_length=500),
     Column("comment", "评语", required=False, parse=clean_text, max_length=20000),
 ]
+MAX_LENGTH = {c.name: c.max_length for c in COLUMNS}  # the entry form checks the same limits
 BY_NAME = {c.name: c for c in COLUMNS}
 
 
