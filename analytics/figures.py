@@ -6,6 +6,8 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from fazhi.analytics import plotting
 from fazhi.analytics.compliance import Compliance
@@ -99,9 +101,26 @@ def my_weeks(weeks: pd.DataFrame, required_minutes: float, title: str) -> Figure
     )
     ax.bar(x, weeks["minutes"].to_numpy(), color=colours)
     ax.axhline(required_minutes, color="#333", linestyle="--", linewidth=1)
-    ax.text(0, required_minutes, f" 每周要求 {required_minutes:g} 分钟", va="bottom", fontsize=8)
+    # The key sits above the plot, so no label ever covers a bar.
+    key = [
+        Patch(color="#2e7d32", label="达标"),
+        Patch(color="#c62828", label="未达标"),
+        Patch(color="#bdbdbd", label="不要求"),
+        Line2D([], [], color="#333", linestyle="--", label=f"每周要求 {required_minutes:g} 分钟"),
+    ]
+    ax.legend(
+        handles=key,
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncols=4,
+        frameon=False,
+        fontsize=8,
+        borderaxespad=0.2,
+    )
+    highest = float(weeks["minutes"].max()) if len(weeks) else 0.0
+    ax.set_ylim(0, max(highest, required_minutes) * 1.12 or 1)
     step = max(1, len(weeks) // 13)
     ax.set_xticks(x[::step], [w[5:] for w in weeks["week"].iloc[::step]], fontsize=8)
     ax.set_ylabel("分钟")
-    ax.set_title(title)
+    ax.set_title(title, loc="left", fontsize=10)
     return fig

@@ -26,23 +26,56 @@ from fazhi.tabular import LOCAL_TZ
 ROLE_CHOICES = [("全部", ""), ("领导干部", "leader"), ("一般干部", "staff")]
 
 
+WRAPPED_COLUMNS = {"未达标原因"}  # long text: may wrap; every other cell stays on one line
+
+
 def unit_choices(result: Compliance) -> list[tuple[str, str]]:
-    """(indented label, path) of every unit and its ancestors, tree order."""
+    """(label, path) of every unit and its ancestors, tree order.
+
+    The label is the unit's path, so two 一中队 under different 大队 stay distinguishable.
+    """
     paths: set[str] = set()
     for unit in result.roster["unit"].astype(str):
         parts = unit.split("/")
         paths.update("/".join(parts[: i + 1]) for i in range(len(parts)))
     ordered = sorted(paths, key=lambda p: tuple(p.split("/")))
-    return [("全部单位", "")] + [("　" * p.count("/") + p.rsplit("/", 1)[-1], p) for p in ordered]
+    return [("全部单位", "")] + [(p, p) for p in ordered]
 
 
-def _table(frame: pd.DataFrame, limit: int = 200) -> HTML:
+def table_html(frame: pd.DataFrame, limit: int = 200) -> str:
+    """A table that scrolls sideways rather than squeezing Chinese into a column per character."""
+    cell = "border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top"
+    styles = {
+        column: f"{cell};white-space:normal;min-width:24em"
+        if column in WRAPPED_COLUMNS
+        else f"{cell};white-space:nowrap"
+        for column in frame.columns
+    }
+    head = "".join(
+        f'<th style="{cell};white-space:nowrap;background:#f3f3f3">{html.escape(str(c))}</th>'
+        for c in frame.columns
+    )
+    body = []
+    for row in frame.head(limit).itertuples(index=False):
+        cells = "".join(
+            f'<td style="{styles[column]}">{"" if pd.isna(value) else html.escape(str(value))}</td>'
+            for column, value in zip(frame.columns, row, strict=True)
+        )
+        body.append(f"<tr>{cells}</tr>")
     more = (
         f"<p>（共 {len(frame)} 行，显示前 {limit} 行；完整内容请导出）</p>"
         if len(frame) > limit
         else ""
     )
-    return HTML(frame.head(limit).to_html(index=False, na_rep="", border=0) + more)
+    return (
+        '<div style="overflow-x:auto;max-width:100%">'
+        f'<table style="border-collapse:collapse;width:auto">{head}{"".join(body)}</table>'
+        f"</div>{more}"
+    )
+
+
+def _table(frame: pd.DataFrame, limit: int = 200) -> HTML:
+    return HTML(table_html(frame, limit))
 
 
 class HRDashboard:
@@ -54,12 +87,16 @@ class HRDashboard:
         self.today = today
         self._results: dict[tuple[int, dt.date], Compliance] = {}
         first = self.result(today.year, today)
-        self.unit = widgets.Dropdown(options=unit_choices(first), description="单位")
+        self.unit = widgets.Dropdown(
+            options=unit_choices(first), description="单位", layout=widgets.Layout(width="28em")
+        )
         self.role = widgets.Dropdown(options=ROLE_CHOICES, description="职务类别")
         self.start = widgets.DatePicker(value=dt.date(today.year, 1, 1), description="开始日期")
         self.end = widgets.DatePicker(value=today, description="结束日期")
         self.search = widgets.Text(placeholder="工号或姓名", description="查找人员")
-        self.export = widgets.Button(description="导出当前视图 (XLSX)", icon="download")
+        self.export = widgets.Button(
+            description="导出当前视图（XLSX）", icon="download", layout=widgets.Layout(width="auto")
+        )
         self.message = widgets.HTML()
         self.output = widgets.Output()
         for control in (self.unit, self.role, self.start, self.end, self.search):
@@ -96,10 +133,12 @@ class HRDashboard:
         ranged = restrict_weeks(result, view.start, view.end)
         people = tables["人员"]
         compliant = int((people["全部合规"] == "是").sum())
+        rate = f"（合规率 {compliant / len(people):.1%}）" if len(people) else ""
         self.message.value = (
             f"<b>{result.year} 年，报告日期 {result.as_of}</b>：所选 {len(people)} 人，"
-            f"全部合规 {compliant} 人。周次按 ISO 周（周一起），"
-            "跨年度的日期范围按结束日期所在年度统计。"
+            f"全部合规 {compliant} 人{rate}。周次按 ISO 周（周一起），"
+            "跨年度的日期范围按结束日期所在年度统计；“年度学时今日应达”是全年要求按在岗天数"
+            "折算到报告日期的分钟数。"
         )
         self.output.clear_output(wait=True)
         with self.output:

@@ -13,7 +13,8 @@ CERT_LABELS = {
     "valid": "有效",
     "warning": "即将到期",
     "expired": "已过期",
-    "missing": "无记录",
+    "missing": "未登记",
+    "revoked": "已注销",
     "n/a": "不适用",
 }
 
@@ -65,8 +66,8 @@ def reasons(result: Compliance) -> pd.DataFrame:
             found.append(f"每周学法未达标 {missed} 周（应达标 {int(row.required_weeks)} 周）")
         if not row.annual_ok:
             found.append(
-                f"年度学时不足：已学 {row.annual_minutes:.2f} 分钟，"
-                f"应学 {row.annual_required_minutes:.2f} 分钟"
+                f"年度学时不足：已学 {int(row.annual_minutes)} 分钟，"  # whole minutes, down
+                f"今日应达 {int(row.annual_required_minutes)} 分钟"
             )
         if int(row.exams_passed) < int(row.exams_required):
             found.append(f"考试未通过：{exam_names.get(row.officer_id, '')}")
@@ -74,6 +75,10 @@ def reasons(result: Compliance) -> pd.DataFrame:
             found.append(f"执法证已过期（有效期至 {expiry.get(row.officer_id)}）")
         elif row.cert_status == "missing":
             found.append("无执法证记录")
+        elif row.cert_status == "revoked":
+            found.append("执法证已注销")
+        if "counted_shortfalls" in summary and row.counted_shortfalls:
+            found.append(f"计次要求未达标：{row.counted_shortfalls}")
         rows.append(
             (
                 row.officer_id,

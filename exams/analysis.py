@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from fazhi.errors import UserError
 from fazhi.models import Officer
 from fazhi.models.exam import Exam, ExamResult
 from fazhi.settings import Settings
@@ -37,6 +38,12 @@ ITEM_COLUMNS = [
     "discriminative_efficiency",
     "answered",
 ]
+# The human-facing item table (HTML, XLSX): Chinese labels, percentages, the question text.
+ITEM_LABELS = ["题号", "题目", "难度（得分率）", "区分度", "区分效率", "作答人数", "提示"]
+MIN_ANSWERS = 30  # below this an item's statistics are too noisy to act on
+WEAK_DISCRIMINATION = 0.2
+FEW_ANSWERS_NOTE = f"作答不足 {MIN_ANSWERS} 人，仅供参考"
+WEAK_NOTE = f"区分度低于 {WEAK_DISCRIMINATION:g}，建议复查"
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,40 @@ class ItemReport:
     totals: list[float]  # each included officer's total (for the histogram)
     max_score: float
     officers: int
+    stems: dict[str, str]  # 题号 -> question text
+
+    def few_answers(self) -> list[str]:
+        """题号 of items answered by fewer than MIN_ANSWERS officers."""
+        return [s.question_id for s in self.items if s.answered < MIN_ANSWERS]
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
+
+
+def item_notes(stat: ItemStat) -> str:
+    notes = []
+    if stat.answered < MIN_ANSWERS:
+        notes.append(FEW_ANSWERS_NOTE)
+    if stat.discrimination is not None and stat.discrimination < WEAK_DISCRIMINATION:
+        notes.append(WEAK_NOTE)
+    return "；".join(notes)
+
+
+def item_display_rows(report: ItemReport) -> list[list[str]]:
+    """The item table as trainers read it (ITEM_LABELS): percentages, two decimals, notes."""
+    return [
+        [
+            s.question_id,
+            report.stems.get(s.question_id, ""),
+            _percent(s.facility),
+            "" if s.discrimination is None else f"{s.discrimination:.2f}",
+            _percent(s.discriminative_efficiency),
+            str(s.answered),
+            item_notes(s),
+        ]
+        for s in report.items
+    ]
 
 
 def first_attempt_scores(
@@ -116,12 +157,17 @@ def first_attempt_scores(
 
 
 def item_report(session: Session, settings: Settings, exam: Exam) -> ItemReport:
-    """DESIGN.md's item statistics over officers' first graded attempt of ``exam``."""
+    """docs/contract.md's item statistics over officers' first graded attempt of ``exam``."""
     slots = slots_of(exam)
     slot_scores = {
         officer: {s.code: float(items.get(s.code, 0.0)) for s in slots}
         for officer, items in first_attempt_scores(session, settings, exam).items()
     }
+    if not slot_scores:
+        raise UserError(
+            f"考试“{exam.name}”还没有已评分的提交，无法做试题分析"
+            f"（先收取并评分：fazhi grade {exam.name}）"
+        )
     question_scores: dict[str, dict[str, float]] = {}
     maxima: dict[str, float] = {}
     for officer, scores in slot_scores.items():
@@ -137,4 +183,5 @@ def item_report(session: Session, settings: Settings, exam: Exam) -> ItemReport:
         totals=[sum(scores.values()) for scores in slot_scores.values()],
         max_score=max_score(exam),
         officers=len(slot_scores),
+        stems={c.version.code: c.version.stem for s in exam.sections for c in s.candidates},
     )

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fazhi.kernel.paper import draw_section, option_order
-from fazhi.kernel.scoring import CHOICE_LETTERS
 from fazhi.models import Officer
 from fazhi.models.bank import QuestionVersion
 from fazhi.models.exam import Exam, Paper
@@ -49,18 +48,13 @@ def officer_paper(exam: Exam, officer: str) -> list[PaperItem]:
         for slot in section_slots:
             version = versions[drawn[slot.code]]
             order = ""
-            if version.type in ("single", "multiple"):
-                count = len(version.options)
-                order = (
-                    CHOICE_LETTERS[:count]
-                    if exam.mode == "all"
-                    else option_order(
-                        exam=exam.name,
-                        seed=exam.seed,
-                        officer=officer,
-                        code=version.code,
-                        count=count,
-                    )
+            if version.type in ("single", "multiple"):  # shuffled per officer in every mode
+                order = option_order(
+                    exam=exam.name,
+                    seed=exam.seed,
+                    officer=officer,
+                    code=version.code,
+                    count=len(version.options),
                 )
             items.append(PaperItem(slot=slot, version=version, options=order))
     return items

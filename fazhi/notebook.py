@@ -34,11 +34,18 @@ from typing import Any
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
+from fazhi.nbgrader_markers import neutralise
+
 SETUP_GRADE_ID = "fazhi-setup"
 TRACKER_GRADE_ID = "fazhi-study-tracker"
 SKIP_TAG = "skip-execution"  # nbclient's skip_cells_with_tag, so also nbgrader's and fazhi's
+# The fazhi-lab JupyterLab extension runs these cells when the notebook opens (metadata
+# ``fazhi.autorun``), so officers see the questions ready to click without running anything.
+AUTORUN_TAG = "fazhi-autorun"
 MODES = ("exam", "practice")
 WIDGET_METHODS = ("single", "multiple", "truefalse", "fill", "number", "choice", "checklist")
+# Sheet methods that only display (exam countdown, 已答 n/N): no item, nothing to score.
+DISPLAY_METHODS = ("countdown", "summary")
 # Exactly the keyword arguments of fazhi.kernel.scoring.score_answer, in the order they are written.
 SCORE_KEYWORDS = ("kind", "key", "low", "high", "points", "limit_minutes")
 TEST_HEADER = "# 自动评分单元（无需操作）"
@@ -144,7 +151,9 @@ def setup_cell(*, sheet: str, mode: str) -> NotebookNode:
         "from fazhi.kernel.sheet import Sheet\n"
         f"sheet = Sheet({literal(sheet)}, mode={literal(mode)})"
     )
-    return _code(SETUP_GRADE_ID, source, _nbgrader(SETUP_GRADE_ID, locked=True))
+    cell = _code(SETUP_GRADE_ID, source, _nbgrader(SETUP_GRADE_ID, locked=True))
+    cell.metadata["tags"] = [AUTORUN_TAG]
+    return cell
 
 
 def tracker_cell(*, activity: str) -> NotebookNode:
@@ -159,12 +168,13 @@ def tracker_cell(*, activity: str) -> NotebookNode:
         f"tracker = track_study({literal(check_id(activity, what='activity'))})"
     )
     cell = _code(TRACKER_GRADE_ID, source, _nbgrader(TRACKER_GRADE_ID, locked=True))
-    cell.metadata["tags"] = [SKIP_TAG]
+    cell.metadata["tags"] = [AUTORUN_TAG, SKIP_TAG]
     return cell
 
 
 def markdown_cell(*, grade_id: str, source: str) -> NotebookNode:
     """A locked markdown cell (teaching text, a stem): officers cannot change it."""
+    source = neutralise(source)  # content never carries nbgrader's delimiters (nbgrader_markers)
     return _markdown(grade_id, source, _nbgrader(grade_id, locked=True), editable=False)
 
 
@@ -196,9 +206,13 @@ def _argument_lines(name: str, value: Any) -> list[str]:
 def locked_code_cell(*, grade_id: str, source: str) -> NotebookNode:
     """A locked, ungraded code cell running ``source`` (e.g. an exam paper's ``paper.show``).
 
-    Same metadata as every widget cell: officers run it but cannot edit or delete it.
+    Same metadata as every widget cell: officers cannot edit or delete it, and it runs by
+    itself when the notebook opens (``AUTORUN_TAG``).
     """
-    return _code(grade_id, source, _nbgrader(grade_id, locked=True))
+    source = neutralise(source)  # content never carries nbgrader's delimiters (nbgrader_markers)
+    cell = _code(grade_id, source, _nbgrader(grade_id, locked=True))
+    cell.metadata["tags"] = [AUTORUN_TAG]
+    return cell
 
 
 def widget_cell(
@@ -240,6 +254,7 @@ def grade_cell(*, grade_id: str, points: float, call: str, note: str = "") -> No
     article) is written as comments inside the hidden region, so it reaches graders and
     feedback but never the release.
     """
+    note = neutralise(note)  # a delimiter in a 解析 would end the hidden region early
     comments = [f"# {line}".rstrip() for line in note.strip().splitlines()] if note else []
     source = "\n".join(
         [TEST_HEADER, "### BEGIN HIDDEN TESTS", *comments, call, "### END HIDDEN TESTS"]
@@ -278,6 +293,9 @@ def manual_cells(
     answer: graders see it in formgrader, officers never do. The answer cell is a markdown
     solution + grade cell worth ``points`` (grade id = item id) where the officer writes.
     """
+    # a delimiter in the content would end the mark scheme early and release the reference
+    prompt, rubric, reference = neutralise(prompt), neutralise(rubric), neutralise(reference)
+    answer_stub = neutralise(answer_stub)
     scheme = ["### BEGIN MARK SCHEME", "**评分要点**", "", rubric.strip()]
     if reference.strip():
         scheme += ["", "**参考答案**", "", reference.strip()]
@@ -305,7 +323,11 @@ def new_notebook(*, cells: Iterable[NotebookNode], title: str | None = None) -> 
         if grade_id in seen:
             raise ValueError(f"duplicate grade id {grade_id!r}")
         seen.add(grade_id)
-    metadata: dict[str, Any] = {"kernelspec": KERNELSPEC, "language_info": LANGUAGE_INFO}
+    metadata: dict[str, Any] = {
+        "fazhi": {"autorun": True},  # the fazhi-lab extension runs the AUTORUN_TAG cells on open
+        "kernelspec": KERNELSPEC,
+        "language_info": LANGUAGE_INFO,
+    }
     if title:
         metadata["title"] = title
     nb = nbformat.v4.new_notebook(cells=cells, metadata=metadata)

@@ -75,7 +75,12 @@ class Kind:
 
 
 _SHEET_KEYWORDS = _keyword_only(score_answer)
-SHEET = Kind("sheet", frozenset(notebook.WIDGET_METHODS), lambda: _SHEET_KEYWORDS, _score_sheet)
+SHEET = Kind(
+    "sheet",
+    frozenset(notebook.WIDGET_METHODS + notebook.DISPLAY_METHODS),
+    lambda: _SHEET_KEYWORDS,
+    _score_sheet,
+)
 PAPER = Kind(
     "paper",
     paper_slots.WIDGET_METHODS,

@@ -1,4 +1,4 @@
-"""``fazhi course``: law modules and case exercises for trainers (issue #3)."""
+"""``fazhi course``: law modules and case exercises for trainers."""
 
 from __future__ import annotations
 
@@ -93,6 +93,29 @@ def course_build_command(names: tuple[str, ...], everything: bool) -> None:
     for content in _selected(names, everything):
         path = build(settings=settings, content=content)
         echo(f"已编译：{content.id} → {path.relative_to(settings.workspace)}")
+
+
+@course_group.command("feedback")
+@click.argument("case")
+@workspace_option
+def course_feedback_command(case: str) -> None:
+    """发布案例练习的成绩反馈（中文：每部分的作答、正确答案、得分或“待评阅”、解析和依据）。
+
+    在 nbgrader collect 和 fazhi grade（或 nbgrader autograde）之后运行；队员在 Assignments
+    页面点击 Fetch Feedback 查看。处理理由在 formgrader 中评分后再次运行即更新。
+    """
+    from fazhi import db
+    from fazhi.courses.case import HandlingCase, ReviewCase
+    from fazhi.courses.catalog import find_content
+    from fazhi.courses.feedback import release_case_feedback
+
+    settings = current_settings()
+    content = find_content(case, workspace=settings.workspace)
+    if not isinstance(content, HandlingCase | ReviewCase):
+        raise UserError(f"“{case}”是学法模块（自学练习，不评分），没有成绩反馈")
+    with db.session_scope(settings) as session:
+        count = release_case_feedback(session, settings, case=content)
+    echo(f"已发布 {count} 人的成绩反馈：{case}")
 
 
 @course_group.command("release")

@@ -132,18 +132,42 @@ def question_html(
 
 
 def current_officer() -> str:
-    """The logged-in officer: the JupyterHub user when there is one, else nbgrader's username.
+    """The logged-in officer: the JupyterHub user, else the workspace's officer setting.
 
-    nbgrader's ``get_username`` reads JUPYTERHUB_USER only for the ``jovyan`` account, but
-    hubs that run every server under one Unix account (the local trial) need the hub's name,
-    which is also the name the hub exchange files the submission under.
+    Multi-user: the hub's name, which is also the name the hub exchange files the submission
+    under (nbgrader's ``get_username`` reads JUPYTERHUB_USER only for ``jovyan``).
+    Single-user: ``FAZHI_OFFICER`` or ``officer`` in fazhi.toml, the student id the workspace's
+    officer JupyterLab submits under (its generated nbgrader_config.py); else the OS user.
     """
     hub_user = os.environ.get("JUPYTERHUB_USER")
     if hub_user:
         return hub_user
+    from fazhi.settings import find_workspace
+
+    settings = find_workspace()
+    if settings is not None and settings.officer:
+        return settings.officer
     from nbgrader.utils import get_username
 
     return get_username()
+
+
+def sheet_officer(path: Path, *, read_only: bool) -> str:
+    """Whose answer sheet ``path`` is: recorded the first time it is asked, never while grading.
+
+    The identity ``nbgrader submit`` files the submission under, so papers and option orders
+    rebuilt by fazhi from the officer id match what the officer saw.
+    """
+    data = load_sheet(path)
+    recorded = data.get(OFFICER_KEY)
+    if isinstance(recorded, str) and recorded:
+        return recorded
+    if read_only:
+        return ""  # grading: never guess whose paper this is
+    officer = current_officer()
+    data[OFFICER_KEY] = officer
+    save_sheet(path, data)
+    return officer
 
 
 class Paper:
@@ -169,16 +193,9 @@ class Paper:
         display(HTML(f"<div>考生工号：<b>{who}</b>。本试卷的题目和选项顺序按工号生成。</div>"))
 
     def _officer(self) -> str:
-        data = load_sheet(Path(self.sheet.path))
-        recorded = data.get(OFFICER_KEY)
-        if isinstance(recorded, str) and recorded:
-            return recorded
-        if getattr(self.sheet, "read_only", False):
-            return ""  # grading: never guess whose paper this is
-        officer = current_officer()
-        data[OFFICER_KEY] = officer
-        save_sheet(Path(self.sheet.path), data)
-        return officer
+        return sheet_officer(
+            Path(self.sheet.path), read_only=getattr(self.sheet, "read_only", False)
+        )
 
     def show(self, slot: str) -> None:
         """Display slot ``slot``: its drawn question and the answering widget."""
@@ -202,7 +219,12 @@ class Paper:
             )
         shown = [(CHOICE_LETTERS[i], texts[CHOICE_LETTERS.index(c)]) for i, c in enumerate(order)]
         number = self.numbers[slot]
-        display(HTML(question_html(number, kind, section["points"], question["stem"], shown)))
+        # choice buttons carry the option texts themselves
+        listed = () if kind in ("single", "multiple") else shown
+        display(HTML(question_html(number, kind, section["points"], question["stem"], listed)))
+        numbers = getattr(self.sheet, "numbers", None)
+        if isinstance(numbers, dict):
+            numbers[code] = number  # 已答 n/N names unanswered questions by paper number
         if kind in ("single", "multiple"):
             options = {c: texts[CHOICE_LETTERS.index(c)] for c in order}
             getattr(self.sheet, kind)(code, options=options)

@@ -1,4 +1,4 @@
-"""Scoring rules of DESIGN.md §Scoring — one pure function per item kind.
+"""Scoring rules of docs/contract.md §Scoring — one pure function per item kind.
 
 Used by the hidden test cells that stock ``nbgrader autograde`` runs, by fazhi's fast grader
 and by practice-mode feedback, so the three can never disagree.

@@ -23,6 +23,7 @@ from typing import Any
 import ipywidgets as widgets
 from IPython.display import display
 
+from fazhi.kernel import paper as paper_module
 from fazhi.kernel.answers import (
     answer_value,
     load_sheet,
@@ -31,6 +32,24 @@ from fazhi.kernel.answers import (
     save_sheet,
     sheet_path,
 )
+from fazhi.kernel.choice_look import (
+    CHOICE_KINDS,
+    option_label,
+    style_choices,
+    style_option,
+    stylesheet,
+)
+from fazhi.kernel.progress import (
+    CORRECT_COLOUR,
+    LOCAL_TZ,
+    PARTIAL_COLOUR,
+    WRONG_COLOUR,
+    countdown_text,
+    run_clock,
+    started_at,
+    summary_text,
+)
+from fazhi.kernel.progress import status_html as _status
 from fazhi.kernel.scoring import (
     CHOICE_LETTERS,
     accepted_answers,
@@ -41,7 +60,6 @@ from fazhi.kernel.scoring import (
 
 MODES = ("exam", "practice")
 TRUE_FALSE = ("正确", "错误")
-CORRECT_COLOUR, PARTIAL_COLOUR, WRONG_COLOUR = "#1b7a2f", "#b06d00", "#b3261e"
 
 
 @dataclass
@@ -88,6 +106,12 @@ def _option_pairs(options: str | Mapping[str, str]) -> list[tuple[str, str, str]
     return pairs
 
 
+def _shuffled(pairs: list[tuple[str, str, str]], order: str) -> list[tuple[str, str, str]]:
+    """``pairs`` re-lettered in ``order`` (canonical letters in the order the officer sees)."""
+    by_canonical = {canonical: text for _, canonical, text in pairs}
+    return [(CHOICE_LETTERS[i], c, by_canonical[c]) for i, c in enumerate(order)]
+
+
 def _number_text(value: Any) -> str:
     number = parse_number(value)
     if number is None:
@@ -114,12 +138,37 @@ class Sheet:
         self.read_only = bool(os.environ.get("NBGRADER_EXECUTION"))
         self.items: dict[str, ItemView] = {}
         self._restoring = False
+        self._summaries: list[widgets.HTML] = []
+        self.numbers: dict[str, int] = {}  # item id -> its number on the paper
+        self._written: list[int] = []  # numbers of the written questions (no widget)
+        self.clock: widgets.HTML | None = None  # the countdown, when the exam is timed
         if not self.read_only:
             data = load_sheet(self.path)
             if not data.get("started_at"):
                 data.setdefault("sheet", name)
                 data["started_at"] = now_iso()
                 save_sheet(self.path, data)
+
+    def officer(self) -> str:
+        """Whose sheet this is (``paper.sheet_officer``): recorded when first needed."""
+        return paper_module.sheet_officer(self.path, read_only=self.read_only)
+
+    def _ordered(
+        self, item_id: str, options: str | Mapping[str, str], shuffle_seed: int | None
+    ) -> list[tuple[str, str, str]]:
+        """The options in display order: shuffled per officer when the exam gives a seed."""
+        pairs = _option_pairs(options)
+        if shuffle_seed is None:
+            return pairs
+        officer = self.officer()
+        if not officer:
+            return pairs
+        order = paper_module.option_order(
+            exam=self.name, seed=shuffle_seed, officer=officer, code=item_id, count=len(pairs)
+        )
+        if set(order) != {canonical for _, canonical, _ in pairs}:
+            return pairs  # options not lettered A, B, C...: keep them as given
+        return _shuffled(pairs, order)
 
     # ---- the contract's widget methods ------------------------------------------------
 
@@ -131,16 +180,22 @@ class Sheet:
         key: str | None = None,
         explanation: str | None = None,
         basis: str | None = None,
+        shuffle_seed: int | None = None,
     ) -> None:
-        """单选题: one letter (stored as the canonical letter, e.g. ``"B"``)."""
-        pairs = _option_pairs(options)
+        """单选题: one letter (stored as the canonical letter, e.g. ``"B"``).
+
+        Each button shows the officer's letter and the option's text, one option a line;
+        ``shuffle_seed`` (exams) orders the options per officer (``paper.option_order``).
+        """
+        pairs = self._ordered(item_id, options, shuffle_seed)
         shown = {canonical: letter for letter, canonical, _ in pairs}
         control = widgets.ToggleButtons(
-            options=[(letter, canonical) for letter, canonical, _ in pairs],
+            options=[(option_label(letter, text), canonical) for letter, canonical, text in pairs],
             value=None,
             tooltips=[text for _, _, text in pairs],
             style={"button_width": "auto"},
         )
+        style_choices(control, stacked=True)
         practice = self._practice(
             "single", key, explanation, basis, answer_text=lambda k: shown.get(str(k), str(k))
         )
@@ -163,16 +218,20 @@ class Sheet:
         key: str | None = None,
         explanation: str | None = None,
         basis: str | None = None,
+        shuffle_seed: int | None = None,
     ) -> None:
-        """多选题: letters, stored sorted and canonical (e.g. ``"ACD"``)."""
-        pairs = _option_pairs(options)
+        """多选题: letters, stored sorted and canonical (e.g. ``"ACD"``).
+
+        Chosen buttons turn blue with a check mark; ``shuffle_seed`` as for ``single``.
+        """
+        pairs = self._ordered(item_id, options, shuffle_seed)
         shown = {canonical: letter for letter, canonical, _ in pairs}
         buttons = tuple(
-            widgets.ToggleButton(value=False, description=letter, tooltip=text)
+            widgets.ToggleButton(value=False, description=option_label(letter, text), tooltip=text)
             for letter, _, text in pairs
         )
         for button in buttons:
-            button.layout.width = "52px"
+            style_option(button)
 
         def read() -> str:
             chosen = [c for (_, c, _), b in zip(pairs, buttons, strict=True) if b.value]
@@ -199,7 +258,7 @@ class Sheet:
             watched=list(buttons),
             practice=practice,
             immediate=False,
-            layout=widgets.HBox(list(buttons)),
+            layout=widgets.VBox(list(buttons), layout=widgets.Layout(align_items="flex-start")),
         )
 
     def truefalse(
@@ -212,6 +271,7 @@ class Sheet:
     ) -> None:
         """判断题: ``"正确"`` or ``"错误"``."""
         control = widgets.ToggleButtons(options=list(TRUE_FALSE), value=None)
+        style_choices(control, stacked=False)
         practice = self._practice("truefalse", key, explanation, basis, answer_text=str)
         self._bind(
             item_id,
@@ -311,6 +371,7 @@ class Sheet:
         """One labelled alternative (e.g. 简易程序/一般程序), stored as its label (kind exact)."""
         labels = [str(label) for label in labels]
         control = widgets.ToggleButtons(options=labels, value=None, style={"button_width": "auto"})
+        style_choices(control, stacked=False)
         practice = self._practice("exact", key, explanation, basis, answer_text=str)
         self._bind(
             item_id,
@@ -367,6 +428,40 @@ class Sheet:
             immediate=False,
             layout=widgets.VBox(rows),
         )
+
+    def countdown(self, minutes: float) -> None:
+        """The time left of a timed exam (from ``started_at``), refreshed while the kernel runs."""
+        if self.read_only:
+            return
+        started = started_at(load_sheet(self.path)) or dt.datetime.now(dt.UTC)
+        clock = self.clock = widgets.HTML(countdown_text(started, minutes, dt.datetime.now(dt.UTC)))
+        display(clock)
+        run_clock(clock, sheet=self.path, started=started, minutes=minutes)
+
+    def summary(self, written: Sequence[int] = ()) -> None:
+        """已答 n/N at the end of the paper, kept current as the officer answers.
+
+        ``written``: the paper numbers of the written (essay) questions, answered in cells.
+        """
+        if self.read_only:
+            return
+        self._written = list(written)
+        view = widgets.HTML(self._summary_html())
+        self._summaries.append(view)
+        display(view)
+
+    def _summary_html(self) -> str:
+        data = load_sheet(self.path)
+        answered, unanswered = [], []
+        position = 0
+        for item_id in self.items:  # paper order; written questions have numbers but no widget
+            position += 1
+            while position in self._written:
+                position += 1
+            number = self.numbers.get(item_id, position)
+            done = answer_value(data, item_id) not in (None, "", [])
+            (answered if done else unanswered).append(number)
+        return summary_text(sorted(answered), sorted(unanswered), self._written)
 
     def score(self, item_id: str, **score_arguments: Any) -> float:
         """Score one item from the stored sheet (used only by hidden test cells).
@@ -438,6 +533,8 @@ class Sheet:
                 status.value = _status("请输入数字，例如 2000", WRONG_COLOUR)
                 return
             status.value = self._record(item_id, value)
+            for summary in self._summaries:
+                summary.value = self._summary_html()
             if feedback is not None:
                 feedback.value = ""
                 if immediate:
@@ -462,6 +559,8 @@ class Sheet:
         if check is not None:
             answer = widgets.HBox([answer, check])
         children = [answer, status] + ([feedback] if feedback is not None else [])
+        if kind in CHOICE_KINDS:
+            children.insert(0, stylesheet())
         display(widgets.VBox(children))
 
     def _record(self, item_id: str, value: Any) -> str:
@@ -473,12 +572,8 @@ class Sheet:
             return _status(f"答案保存失败：{err}", WRONG_COLOUR)
         if value in ("", []):
             return _status("已清除作答", PARTIAL_COLOUR)
-        saved = dt.datetime.now().strftime("%H:%M:%S")
+        saved = dt.datetime.now(LOCAL_TZ).strftime("%H:%M:%S")  # Beijing time, as the countdown
         return _status(f"✓ 已自动保存（{saved}）", CORRECT_COLOUR)
-
-
-def _status(text: str, colour: str) -> str:
-    return f'<span style="color:{colour};font-size:90%">{html.escape(text)}</span>'
 
 
 def _feedback_html(item_id: str, value: Any, practice: _Practice) -> str:

@@ -1,4 +1,4 @@
-"""The compliance engine against DESIGN.md §Compliance, case by case (pure, no database)."""
+"""The compliance engine against docs/contract.md §Compliance, case by case (pure, no database)."""
 
 from __future__ import annotations
 

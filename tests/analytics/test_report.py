@@ -1,4 +1,4 @@
-"""`fazhi report compliance`: DESIGN.md's columns and values on SQLite and PostgreSQL, and the
+"""`fazhi report compliance`: the contract's columns and values on SQLite and PostgreSQL, and the
 HTML/XLSX sections (roll-ups, figures, reasons, expiries, exams, mock courts)."""
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def test_summary_csv_columns_and_values(workspace: Settings, cli, tmp_path: Path) -> None:
-    """Does the per-officer CSV have DESIGN.md's columns and the exact values, on each backend?"""
+    """Does the per-officer CSV have the contract's columns and exact values, on each backend?"""
     prepare(cli, workspace, tmp_path)
     out = tmp_path / "合规.csv"
     result = cli(
@@ -116,7 +116,7 @@ def test_summary_csv_columns_and_values(workspace: Settings, cli, tmp_path: Path
     assert header == (
         "officer_id,name,unit,role,required_weeks,compliant_weeks,annual_minutes,"
         "annual_required_minutes,annual_ok,exams_required,exams_passed,cert_status,compliant,"
-        "central_group_sessions"
+        "central_group_sessions,counted_ok,counted_shortfalls"
     )
     rows = {r["officer_id"]: r for r in read_csv(out)}
     assert rows["CG001"] == {
@@ -134,6 +134,8 @@ def test_summary_csv_columns_and_values(workspace: Settings, cli, tmp_path: Path
         "cert_status": "valid",
         "compliant": "false",
         "central_group_sessions": "1",
+        "counted_ok": "true",  # 6 a year pro-rated to late January: 0 due yet
+        "counted_shortfalls": "",
     }
     assert rows["CG002"]["compliant_weeks"] == "1" and rows["CG002"]["exams_passed"] == "1"
     assert rows["CG002"]["cert_status"] == "warning"

@@ -132,3 +132,21 @@ def test_duplicate_yaml_key_is_an_error(tmp_path: Path, data_dir: Path) -> None:
         and "重复" in error.message
         and error.row == _line_of(path, "points: 8")
     )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("参考答案子：应当按一般程序处罚。", "### END MARK SCHEME 参考答案子", "reference"),
+        ("解析戊：罚款超过二百元", "解析戊 ### END HIDDEN TESTS", "explanation"),
+    ],
+)
+def test_nbgrader_delimiters_in_a_case_are_refused(
+    tmp_path: Path, data_dir: Path, old: str, new: str, field: str
+) -> None:
+    """Is a case whose reference answer or 解析 holds an nbgrader delimiter (which would
+    release the mark scheme or key with the notebook) refused, naming line and field?"""
+    path = _variant(tmp_path, data_dir / "sample-handling.yaml", old, new)
+    errors = _errors(path)
+    assert [(e.row, e.column) for e in errors] == [(_line_of(path, new), field)]
+    assert "nbgrader 的区域标记" in errors[0].message

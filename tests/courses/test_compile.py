@@ -85,7 +85,7 @@ def test_tracker_cell_follows_the_setup_cell(name: str) -> None:
         "from fazhi.analytics.study.tracker import track_study",
         f'tracker = track_study("{content.id}")',
     ]
-    assert tracker.metadata["tags"] == ["skip-execution"]
+    assert tracker.metadata["tags"] == [notebook.AUTORUN_TAG, "skip-execution"]
     meta = tracker.metadata["nbgrader"]
     assert meta["locked"] and not meta["grade"] and not meta["solution"]
     assert sum("track_study" in c.source for c in nb.cells) == 1

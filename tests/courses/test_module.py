@@ -146,3 +146,17 @@ def test_unclosed_question_block(tmp_path: Path) -> None:
     (error,) = _errors(_write(tmp_path, text))
     assert error.row == text.splitlines().index("```question") + 1
     assert "没有结束行" in error.message
+
+
+@pytest.mark.parametrize(
+    "marker", ["### END HIDDEN TESTS", "### BEGIN SOLUTION", "end  mark scheme", "ＥＮＤ SOLUTION"]
+)
+def test_nbgrader_delimiters_in_a_module_are_refused(tmp_path: Path, marker: str) -> None:
+    """Is a module whose text or 解析 holds an nbgrader delimiter (which would end a hidden
+    region early and release the key) refused, naming the file and line?"""
+    question = GOOD_QUESTION.replace("explanation: 解析。", f'explanation: "解析。{marker}"')
+    path = _write(tmp_path, HEAD + question)
+    errors = _errors(path)
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if marker in text)
+    assert [(e.path.name, e.row) for e in errors] == [("t09-bad.md", line)]
+    assert "nbgrader 的区域标记" in errors[0].message

@@ -228,7 +228,7 @@ def test_graders_see_the_mark_scheme(run: Run) -> None:
 
 
 def test_chinese_locked_cells_survive_ascii_locale(run: Run) -> None:
-    """Do Chinese locked cells survive generate/autograde/feedback in ASCII locale (#1297)?"""
+    """Do Chinese locked cells survive generate/autograde/feedback in an ASCII locale?"""
     source = nbformat.read(run.settings.workspace / "source" / PAPER / f"{PAPER}.ipynb", 4)
     locked = {
         c.id: c.source
@@ -264,3 +264,24 @@ def test_generate_refuses_missing_source(nb_workspace: Settings) -> None:
 
     with pytest.raises(UserError, match="找不到作业源目录"):
         generate(settings=nb_workspace, assignment="no-such-assignment")
+
+
+def test_case_feedback_is_chinese_with_pending_reasoning(run: Run) -> None:
+    """Does ``release_case_feedback`` replace nbgrader's page with the Chinese one (待评阅 for
+    the ungraded reasoning, no code or hidden tests) and release it to the exchange?"""
+    from fazhi import db
+    from fazhi.courses.feedback import release_case_feedback
+
+    case = run.handling
+    with db.session_scope(run.settings) as session:
+        assert release_case_feedback(session, run.settings, case=case) == 1
+    page = (run.settings.workspace / "feedback" / OFFICER / case.id / f"{case.id}.html").read_text(
+        encoding="utf-8"
+    )
+    assert "案例练习：测试案例：店外经营案 · 成绩反馈" in page and "待评阅" in page
+    assert "800 元" in page and REASONING in page and "解析戊" in page
+    for word in ("BEGIN HIDDEN", "sheet.score", "Comments", "0.0 / 4.0", "import "):
+        assert word not in page, word
+    released = list((run.settings.exchange_root / run.settings.course_id / "feedback").glob("*"))
+    texts = [p.read_text(encoding="utf-8") for p in released if p.suffix == ".html"]
+    assert any(case.title in text and "待评阅" in text for text in texts)  # what officers fetch

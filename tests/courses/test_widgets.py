@@ -6,12 +6,16 @@ takes into the kernel); the slow test runs a compiled module in a real kernel tw
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import time
 from pathlib import Path
 
 import pytest
 
 from fazhi.kernel.answers import load_sheet
+from fazhi.kernel.paper import option_order
+from fazhi.kernel.progress import countdown_text
 from fazhi.kernel.sheet import Sheet
 
 OPTIONS = {"A": "警告", "B": "责令改正", "C": "罚款", "D": "行政拘留"}
@@ -88,9 +92,119 @@ def test_permuted_options_store_the_bank_letter(tmp_path: Path) -> None:
     sheet = Sheet("s", mode="exam", directory=tmp_path)
     sheet.single("q", options={"C": "罚款", "A": "警告", "B": "责令改正"})
     control = sheet.items["q"].control
-    assert [label for label, _ in control.options] == ["A", "B", "C"]
+    assert [label for label, _ in control.options] == ["A．罚款", "B．警告", "C．责令改正"]
     control.set_state({"index": 0})
     assert _answers(tmp_path) == {"q": "C"}
+
+
+def test_choice_buttons_show_option_text_and_mark_the_selection(tmp_path: Path) -> None:
+    """Do choice buttons carry the option text, and is the chosen one (only) marked?"""
+    sheet = Sheet("s", mode="exam", directory=tmp_path)
+    sheet.single("q1", options=OPTIONS)
+    sheet.multiple("q2", options=OPTIONS)
+    single, multiple = sheet.items["q1"].control, sheet.items["q2"].control
+    assert [button.description for button in multiple] == [
+        "A．警告",
+        "B．责令改正",
+        "C．罚款",
+        "D．行政拘留",
+    ]
+    single.set_state({"index": 2})
+    assert list(single.icons) == ["", "", "check", ""]
+    single.set_state({"index": 0})
+    assert list(single.icons) == ["check", "", "", ""]
+    multiple[1].set_state({"value": True})
+    assert (multiple[1].button_style, multiple[1].icon) == ("info", "check")
+    assert (multiple[0].button_style, multiple[0].icon) == ("", "")
+    multiple[1].set_state({"value": False})
+    assert (multiple[1].button_style, multiple[1].icon) == ("", "")
+    reopened = Sheet("s", mode="exam", directory=tmp_path)
+    reopened.single("q1", options=OPTIONS)
+    assert list(reopened.items["q1"].control.icons) == ["check", "", "", ""]
+
+
+def test_shuffle_seed_orders_options_per_officer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With an exam's seed, does each officer see their own option order, recorded and
+    reproducible, while the stored answer stays the bank's letter?"""
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    orders = {}
+    for officer in ("CG0001", "CG0002", "CG0003", "CG0004", "CG0005"):
+        monkeypatch.setattr("nbgrader.utils.get_osusername", lambda officer=officer: officer)
+        folder = tmp_path / officer
+        sheet = Sheet("2026-02", mode="exam", directory=folder)
+        sheet.single("PEN-001", options=OPTIONS, shuffle_seed=7)
+        control = sheet.items["PEN-001"].control
+        order = "".join(control._options_values)
+        assert order == option_order(
+            exam="2026-02", seed=7, officer=officer, code="PEN-001", count=4
+        )
+        assert [label[0] for label, _ in control._options_full] == list("ABCD")
+        assert load_sheet(folder / "2026-02.answers.json")["officer"] == officer
+        control.set_state({"index": order.index("B")})
+        assert _answers(folder, "2026-02") == {"PEN-001": "B"}
+        orders[officer] = order
+    assert len(set(orders.values())) > 1
+    monkeypatch.setattr("nbgrader.utils.get_osusername", lambda: "someone-else")
+    again = Sheet("2026-02", mode="exam", directory=tmp_path / "CG0003")
+    again.single("PEN-001", options=OPTIONS, shuffle_seed=7)
+    assert "".join(again.items["PEN-001"].control._options_values) == orders["CG0003"]
+
+
+def test_summary_counts_answers_and_names_the_unanswered(tmp_path: Path) -> None:
+    """Does 已答 n/N follow every answer and name the unanswered questions by number?"""
+    sheet = Sheet("s", mode="exam", directory=tmp_path)
+    sheet.single("q1", options=OPTIONS)
+    sheet.truefalse("q2")
+    sheet.fill("q3")
+    sheet.summary()
+    summary = sheet._summaries[0]
+    assert "已答 0/3 题" in summary.value and "第 1、2、3 题" in summary.value
+    sheet.items["q2"].control.set_state({"index": 0})
+    assert "已答 1/3 题" in summary.value and "第 1、3 题" in summary.value
+    sheet.items["q1"].control.set_state({"index": 1})
+    sheet.items["q3"].control.set_state({"value": "二百"})
+    assert "已答 3/3 题，全部作答完毕" in summary.value and "简答题" not in summary.value
+    sheet.items["q3"].control.set_state({"value": ""})
+    sheet.summary(written=[2, 5])  # numbers skip the written questions: q1=1, q2=3, q3=4
+    latest = sheet._summaries[-1].value
+    assert "已答 2/3 题。未答：第 4 题。简答题（第 2、5 题）在题目下方的单元格中作答" in latest
+
+
+def test_countdown_counts_down_from_the_first_opening() -> None:
+    """Does the countdown give whole minutes left in Beijing time, and say when time is up?"""
+    started = dt.datetime(2026, 2, 1, 1, 0, tzinfo=dt.UTC)  # 09:00 in Beijing
+    text = countdown_text(started, 60, started + dt.timedelta(minutes=17, seconds=30))
+    assert "约 43 分钟" in text and "09:00 开始计时" in text and "10:00 截止" in text
+    assert "答题时间已到" in countdown_text(started, 60, started + dt.timedelta(minutes=61))
+
+
+def test_countdown_ticks_until_time_is_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Does the running countdown refresh itself and say so when the time limit passes?"""
+    monkeypatch.setattr("fazhi.kernel.progress.COUNTDOWN_TICK_SECONDS", 0.05)
+    sheet = Sheet("s", directory=tmp_path)
+    started = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1, seconds=-1)
+    data = load_sheet(tmp_path / "s.answers.json")
+    data["started_at"] = started.isoformat(timespec="seconds")
+    (tmp_path / "s.answers.json").write_text(json.dumps(data), encoding="utf-8")
+    sheet.countdown(1)
+    assert sheet.clock is not None and "约 1 分钟" in sheet.clock.value
+    deadline = time.monotonic() + 10
+    while "答题时间已到" not in sheet.clock.value and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "答题时间已到" in sheet.clock.value
+
+
+def test_countdown_and_summary_show_nothing_while_grading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under nbgrader's execution, do the countdown and summary stay silent (no thread)?"""
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    sheet = Sheet("s", directory=tmp_path)
+    sheet.countdown(60)
+    sheet.summary()
+    assert sheet._summaries == [] and not (tmp_path / "s.answers.json").exists()
 
 
 def test_started_at_is_kept_across_reopening(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """A real browser on the multi-user platform: Debian's Chromium, driven by Playwright, logs in
-to JupyterHub as an officer, fetches an exam in JupyterLab's Assignments tab, runs all cells,
-answers by clicking the widgets, saves and submits; the trainer collects and grades; the
+to JupyterHub as an officer, fetches an exam in JupyterLab's Assignments tab (in Chinese, by
+the fazhi-lab extension), sees its questions run by themselves, answers by clicking the
+widgets, saves and submits after the confirmation; the trainer collects and grades; the
 grade of the clicked answers is in the gradebook, in HR's score report and in the feedback
 the officer fetches in JupyterLab.
 
@@ -207,7 +208,8 @@ def log_in(context: BrowserContext, hub: Platform) -> Page:
 
 def open_assignments(page: Page) -> None:
     """Nbgrader ▸ Assignment List, or its tab when already open; then refresh the lists."""
-    tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text="Assignments")
+    # the fazhi-lab extension relabels the tab in Chinese
+    tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=re.compile("作业和考试"))
     if tab.count():
         tab.click()
     else:
@@ -230,7 +232,7 @@ def cell_of(notebook: Locator, item: Item) -> Locator:
     """The output of the slot's cell: the drawn question's stem and its widgets."""
     cell = notebook.locator(".jp-CodeCell").filter(has_text=item.stem)
     expect(cell, f"{item.slot} ({item.code}) is not on the page").to_have_count(1)
-    expect(cell.locator(".widget-vbox")).to_be_visible()
+    expect(cell.locator(".widget-vbox").first).to_be_visible()
     return cell
 
 
@@ -245,8 +247,8 @@ def click_answer(page: Page, notebook: Locator, item: Item) -> None:
             button = cell.locator("button.widget-toggle-button").and_(
                 cell.get_by_title(text, exact=True)
             )
-            # the option's button (tooltip: its text) shows the officer's own letter for it
-            expect(button).to_have_text(shown)
+            # the option's button (tooltip: its text) shows the officer's own letter and the text
+            expect(button).to_have_text(f"{shown}．{text}")
             button.click()
             expect(button).to_have_class(active)
     elif item.kind == "truefalse":
@@ -257,7 +259,7 @@ def click_answer(page: Page, notebook: Locator, item: Item) -> None:
         box = cell.locator("input.widget-input")
         box.fill(item.answer)
         box.press("Enter")
-    expect(cell.locator(".widget-html-content")).to_contain_text("已自动保存")
+    expect(cell.locator(".widget-html-content", has_text="已自动保存")).to_have_count(1)
 
 
 def wait_until(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
@@ -295,7 +297,7 @@ def sit_and_grade(hub: Platform, context: BrowserContext, shots: Shots) -> None:
 
     # fetch the exam in the Assignments tab and open its notebook from the fetched list
     open_assignments(page)
-    assignment_row(page, "released").locator(".item_status button", has_text="Fetch").click()
+    assignment_row(page, "released").locator(".item_status button", has_text="获取").click()
     fetched = assignment_row(page, "fetched")
     expect(fetched).to_have_count(1)
     fetched.locator("a.assignment-notebooks-link").click()
@@ -304,17 +306,12 @@ def sit_and_grade(hub: Platform, context: BrowserContext, shots: Shots) -> None:
     expect(notebook).to_have_count(1)
     expect(page.locator(".lm-TabBar-tab.jp-mod-current", has_text=f"{EXAM}.ipynb")).to_be_visible()
 
-    # once its kernel is connected and idle: ⏩ restart the kernel and run all cells (the
-    # paper's instructions); then wait for the widgets of every slot and an idle kernel again
-    kernel = page.locator(f'#jp-main-statusbar [title="Change kernel for {EXAM}.ipynb"]')
-    idle = re.compile(r"\|\s*Idle\s*$")
-    expect(kernel).to_have_text(idle)
-    notebook.locator('jp-button[data-command="notebook:restart-run-all"]').click()
-    dialog = page.locator(".jp-Dialog")  # "Restart Kernel?"
-    dialog.locator(".jp-mod-accept").click()
-    expect(dialog).to_be_hidden()
-    expect(notebook.locator(".jp-CodeCell .widget-vbox")).to_have_count(len(paper))
-    expect(kernel).to_have_text(idle)
+    # the fazhi-lab extension runs the paper's tagged cells once the kernel is ready (no
+    # "run all", no restart dialog); then the widgets of every slot are there
+    expect(notebook).to_have_class(re.compile(r"\bfazhi-ready\b"))
+    expect(page.locator(".jp-Dialog")).to_have_count(0)
+    answering = page.locator("button.widget-toggle-button, input.widget-input")
+    expect(notebook.locator(".jp-CodeCell").filter(has=answering)).to_have_count(len(paper))
     expect(notebook.locator(".jp-Notebook-ExecutionIndicator")).to_have_attribute(
         "data-status", "idle"
     )
@@ -345,7 +342,8 @@ def sit_and_grade(hub: Platform, context: BrowserContext, shots: Shots) -> None:
     tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=f"{EXAM}.ipynb")
     expect(tab).not_to_have_class(re.compile(r"\bjp-mod-dirty\b"))
     open_assignments(page)
-    assignment_row(page, "fetched").locator(".item_status button", has_text="Submit").click()
+    assignment_row(page, "fetched").locator(".item_status button", has_text="提交").click()
+    page.locator(".jp-Dialog button", has_text="确认提交").click()  # the confirmation
     submitted = assignment_row(page, "submitted")
     expect(submitted.locator(".nested_list_item")).to_have_count(1)
     shots.take(page, "submitted")
@@ -381,9 +379,9 @@ def sit_and_grade(hub: Platform, context: BrowserContext, shots: Shots) -> None:
     # the officer's view: Fetch Feedback in the Assignments tab, then open the feedback page
     open_assignments(page)
     submitted = assignment_row(page, "submitted")
-    expect(submitted).to_contain_text("feedback available to fetch")
-    submitted.locator(".item_status button", has_text="Fetch Feedback").click()
-    submitted.locator(".nested_list_item a", has_text="view feedback").click()
+    expect(submitted).to_contain_text("有反馈可获取")
+    submitted.locator(".item_status button", has_text="获取反馈").click()
+    submitted.locator(".nested_list_item a", has_text="查看反馈").click()
     expect(page.locator(".jp-FileBrowser .jp-BreadCrumbs")).to_contain_text("feedback")
     page.locator(".jp-FileBrowser .jp-DirListing-item", has_text=f"{EXAM}.html").dblclick()
     feedback = page.frame_locator(".jp-HTMLViewer iframe").locator("body")

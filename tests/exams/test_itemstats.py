@@ -1,4 +1,4 @@
-"""Item statistics against values computed by hand (DESIGN.md's exact formulas)."""
+"""Item statistics against values computed by hand (docs/contract.md's exact formulas)."""
 
 from __future__ import annotations
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from fazhi import db
 from fazhi.cli.setup import initialise
 from fazhi.errors import UserError
+from fazhi.exams.analysis import ITEM_LABELS
 from fazhi.exams.draws import officer_paper
 from fazhi.exams.exam import get_exam
 from fazhi.exams.feedback import release_feedback
@@ -137,15 +138,21 @@ def test_exam_makeup_reports_and_feedback(
     # → 5/4 · (1 − (10/3)/(28/3)) = 0.80357
     run("report", "items", "e2e", "--format", "html", "--out", tmp_path / "items.html")
     page = (tmp_path / "items.html").read_text(encoding="utf-8")
-    assert "0.8036" in page and page.count("data:image/png;base64") == 2
+    assert "<td>0.80</td>" in page and page.count("data:image/png;base64") == 2
+    assert "作答不足 30 人，仅供参考" in page and "<td>0%</td>" in page  # the late fill answer
+    assert "<td>true</td>" not in page and "<td>false</td>" not in page
     run("report", "items", "e2e", "--format", "xlsx", "--out", tmp_path / "items.xlsx")
     book = load_workbook(tmp_path / "items.xlsx")
-    assert [c.value for c in book["试题分析"][1]] == items[0]
-    assert ["Cronbach's alpha（信度系数）", "0.8036"] in [
+    assert [c.value for c in book["试题分析"][1]] == ITEM_LABELS
+    stems = {r[0].value: r[1].value for r in book["试题分析"].iter_rows(min_row=2)}
+    assert all(stems.values()) and set(stems) == {r[0] for r in items[1:]}
+    assert ["Cronbach's alpha（信度系数）", "0.80"] in [
         [c.value for c in r] for r in book["汇总"].iter_rows()
     ]
+    assert all(len(cell.split(".")[-1]) <= 4 for r in items[1:] for cell in r[1:4] if cell)
     run("report", "scores", "e2e", "--format", "html", "--out", tmp_path / "scores.html")
-    assert "王伟" in (tmp_path / "scores.html").read_text(encoding="utf-8")
+    page = (tmp_path / "scores.html").read_text(encoding="utf-8")
+    assert "王伟" in page and "<td>是</td>" in page and "<td>true</td>" not in page
 
     with db.session_scope(workspace) as session, pytest.raises(UserError, match="截止之后才能发布"):
         release_feedback(
@@ -358,3 +365,105 @@ def test_officer_clicks_in_a_kernel_and_submits(
     with open_gradebook(settings) as gradebook:
         submission = gradebook.find_submission("k1", get_username())
         assert (submission.score, submission.max_score) == (7.0, 7.0)
+
+
+SHOWN = """
+import json
+shown = {}
+for code, view in sheet.items.items():
+    if view.kind == "single":
+        shown[code] = list(view.control.tooltips)
+    elif view.kind == "multiple":
+        shown[code] = [button.tooltip for button in view.control]
+print("SHOWN" + json.dumps(shown, ensure_ascii=False))
+"""
+
+CLICK_ALL = """
+keys = {keys!r}
+for code, view in sheet.items.items():
+    key = keys[code]
+    if view.kind == "single":
+        view.control.set_state({{"index": list(view.control._options_values).index(key)}})
+    elif view.kind == "multiple":
+        for letter in key:
+            view.control[shown_letters[code].index(letter)].set_state({{"value": True}})
+    elif view.kind == "truefalse":
+        view.control.set_state({{"index": 0 if key == "正确" else 1}})
+    else:
+        view.control.set_state({{"value": key.split("|")[-1]}})
+print(sheet._summaries[0].value)
+"""
+
+
+def test_all_mode_officer_sees_own_option_order_in_a_kernel(
+    sqlite_workspace, cli, tmp_path, bank_rows, en_header, csv_file, keys
+) -> None:  # type: ignore[no-untyped-def]
+    """In an --all exam, does the officer's kernel show the options in the order fazhi's papers
+    give that officer (not bank order), with a countdown and 已答 n/N, and do the right
+    answers clicked in that order get full marks from stock autograde?"""
+    settings = sqlite_workspace
+    ws = settings.workspace
+    bank = csv_file(tmp_path / "t.csv", en_header, bank_rows)
+    assert cli("bank", "import", bank, "--bank", "t", "-w", ws).exit_code == 0
+    create = ["exam", "create", "k2", "--bank", "t", "--all", "--minutes", "30", "-w", ws]
+    assert cli(*create).exit_code == 0
+    assert cli("exam", "release", "k2", "-w", ws).exit_code == 0
+    home = tmp_path / "home"
+    api = nbgrader_api(
+        settings=settings, Exchange={"assignment_dir": str(home), "cache": str(home / ".cache")}
+    )
+    with temp_attrs(api.coursedir, assignment_id="k2"):
+        fetched = capture_log(
+            api.exchange.FetchAssignment(
+                coursedir=api.coursedir, authenticator=api.authenticator, parent=api
+            )
+        )
+    assert fetched["success"], fetched
+    folder = home / "k2"
+    nb = nbformat.read(folder / "k2.ipynb", as_version=4)
+    released = "\n".join(cell.source for cell in nb.cells)
+    assert "甲项" not in released.split("sheet.single")[0]  # no option list in bank order
+    with db.session_scope(settings) as session:
+        paper = {
+            item.version.code: [item.version.options["ABCDEF".index(c)] for c in item.options]
+            for item in officer_paper(get_exam(session, "k2"), get_username())
+            if item.options
+        }
+        letters = {
+            item.version.code: item.options
+            for item in officer_paper(get_exam(session, "k2"), get_username())
+            if item.options
+        }
+    client = NotebookClient(
+        nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(folder)}}
+    )
+    outputs = []
+    with client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            client.execute_cell(cell, index)
+        for source in (SHOWN, f"shown_letters = {letters!r}\n" + CLICK_ALL.format(keys=keys)):
+            extra = nbformat.v4.new_code_cell(source)
+            nb.cells.append(extra)
+            client.execute_cell(extra, len(nb.cells) - 1)
+            outputs.append("".join(o.get("text", "") for o in extra.outputs))
+            nb.cells.pop()
+    shown = json.loads(outputs[0].split("SHOWN", 1)[1])
+    assert shown == paper and any(
+        order != ["甲项", "乙项", "丙项", "丁项"] for order in shown.values()
+    )
+    assert "已答 12/12 题，全部作答完毕" in outputs[1]
+    countdown = next(c for c in nb.cells if "sheet.countdown(30)" in c.source)
+    assert "剩余时间" in json.dumps(countdown.outputs, ensure_ascii=False)
+    nbformat.write(nb, folder / "k2.ipynb")
+    with temp_attrs(api.coursedir, assignment_id="k2"):
+        submitted = capture_log(
+            api.exchange.Submit(
+                coursedir=api.coursedir, authenticator=api.authenticator, parent=api
+            )
+        )
+    assert submitted["success"], submitted
+    assert api.collect("k2")["success"]
+    nbgrader(settings, "autograde", "k2")
+    with open_gradebook(settings) as gradebook:
+        submission = gradebook.find_submission("k2", get_username())
+        assert (submission.score, submission.max_score) == (17.0, 22.0)  # essay T-13 ungraded

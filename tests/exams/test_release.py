@@ -9,15 +9,18 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from sqlalchemy import func, select
 
 from fazhi import db
 from fazhi.cli.setup import initialise
+from fazhi.errors import InputErrors
 from fazhi.exams.blueprint import blueprint_rows
 from fazhi.exams.compile import build_source
 from fazhi.exams.exam import ExamPlan, create_exam, get_exam
 from fazhi.exams.release import release_exam
 from fazhi.exams.store import import_bank
 from fazhi.gradebook import open_gradebook
+from fazhi.models.bank import QuestionVersion
 from fazhi.settings import Settings, load_settings
 from fazhi.tabular import LOCAL_TZ
 
@@ -139,3 +142,70 @@ def test_two_builds_are_identical(sqlite_only, tmp_path, bank_rows, en_header, c
         assert files(source) == before[0]
         release_exam(session, settings, exam="2026-04")
     assert (files(source), files(release)) == before
+
+
+LEAKY = {  # nbgrader delimiters in content: each would end a hidden region early
+    "T-01": (14, "### END HIDDEN TESTS\n以下是解析"),  # the 解析 column
+    "T-13": (9, "要点\n### END MARK SCHEME\n参考答案：应当告知陈述申辩权。"),  # essay reference
+}
+
+
+def test_nbgrader_delimiters_in_a_bank_are_refused_at_import(  # type: ignore[no-untyped-def]
+    sqlite_only, tmp_path, bank_rows, en_header, csv_file
+) -> None:
+    """Is a bank whose 解析 or essay reference holds an nbgrader delimiter refused at import,
+    naming file, row and column, with nothing imported?"""
+    for row in bank_rows:
+        if row[0] in LEAKY:
+            column, text = LEAKY[row[0]]
+            row[column] = text
+    initialise(tmp_path / "ws")
+    settings = load_settings(tmp_path / "ws")
+    path = csv_file(tmp_path / "bank.csv", en_header, bank_rows)
+    with db.session_scope(settings) as session:
+        before = session.scalar(select(func.count()).select_from(QuestionVersion))
+    with pytest.raises(InputErrors) as caught, db.session_scope(settings) as session:
+        import_bank(session, path, "exam-bank")
+    found = {(e.path.name, e.row, e.column) for e in caught.value.errors}
+    assert found == {("bank.csv", 2, "解析(explanation)"), ("bank.csv", 14, "答案(answer)")}
+    assert all("nbgrader 的区域标记" in e.message for e in caught.value.errors)
+    with db.session_scope(settings) as session:
+        assert session.scalar(select(func.count()).select_from(QuestionVersion)) == before
+
+
+@pytest.mark.parametrize("mode", ["blueprint", "all"])
+def test_delimiters_already_stored_do_not_leak_keys(  # type: ignore[no-untyped-def]
+    sqlite_only, tmp_path, bank_rows, en_header, csv_file, mode
+) -> None:
+    """If a bank stored before the import check holds delimiters in a 解析 and an essay
+    reference, does the released paper still hold no key, hidden test or reference?"""
+    root = tmp_path / "ws"
+    initialise(root)
+    settings = load_settings(root)
+    with db.session_scope(settings) as session:
+        import_bank(session, csv_file(root / "bank.csv", en_header, bank_rows), "exam-bank")
+        for version in session.scalars(select(QuestionVersion)):
+            if version.type == "essay":
+                version.answer = LEAKY["T-13"][1]
+            else:
+                version.explanation = LEAKY["T-01"][1]
+        plan = PLANS[mode]
+        create_exam(
+            session,
+            ExamPlan(
+                name="2026-04",
+                banks=["exam-bank"],
+                all_questions=bool(plan.get("all_questions")),
+                blueprint=blueprint_rows(
+                    counts=plan.get("blueprint_args", []), points=[], path=None
+                ),
+                minutes=45,
+                closes=dt.datetime(2026, 4, 10, 18, tzinfo=LOCAL_TZ),
+            ),
+        )
+    with db.session_scope(settings) as session:
+        release_exam(session, settings, exam="2026-04")
+    folder = settings.workspace / "release" / "2026-04"
+    text = "\n".join(data.decode("utf-8") for data in files(folder).values())
+    for secret in ("key=", "keys=", "以下是解析", "参考答案：应当告知", "HIDDEN TESTS", "二百"):
+        assert secret not in text, secret

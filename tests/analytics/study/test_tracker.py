@@ -17,7 +17,7 @@ from fazhi.analytics.study.activity import ActivityClock, Span
 from fazhi.analytics.study.daily import blob_seconds
 from fazhi.analytics.study.sink import DatabaseSink, HubSink, default_sink
 from fazhi.analytics.study.store import load_records
-from fazhi.analytics.study.tracker import StudyTracker, track_study, tracker_script
+from fazhi.analytics.study.tracker import StudyTracker, track_study
 from fazhi.models import StudyActivity, StudyPack, StudySource, StudyYear
 from fazhi.rules import load_rules
 from fazhi.settings import Settings, load_settings
@@ -63,13 +63,6 @@ def test_checkpoints_save_a_long_interval_as_it_grows() -> None:
     assert clock.close(140) == [Span(1, 0, 130, final=True)]
     with pytest.raises(ValueError):
         clock.signal("typing", 150)
-
-
-def test_tracker_script_targets_its_own_beacon() -> None:
-    """Does the front-end script address this tracker's hidden widget and report visibility?"""
-    script = tracker_script("abc123")
-    assert "fazhi-study-abc123" in script and "__SESSION__" not in script
-    assert "visibilitychange" in script and "lm-mod-hidden" in script
 
 
 @pytest.mark.db
