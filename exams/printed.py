@@ -293,7 +293,7 @@ def write_papers(
     papers = printed_papers(session, settings, record, officers)
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "pdf":
-        from .papers_pdf import write_papers_pdf  # fpdf2 loads only for PDF
+        from .printed_pdf import write_papers_pdf  # fpdf2 loads only for PDF
 
         write_papers_pdf(record, papers, out)
     elif fmt == "html":

@@ -1,7 +1,7 @@
 """Printed exam papers as PDF (A4), drawn with fpdf2 and the bundled Noto Sans CJK font.
 
 Pure Python, no browser or system library: the same content and order as the HTML papers
-(``exams.papers``), one page run per officer, a question never split across pages.
+(``exams.printed``), one page run per officer, a question never split across pages.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from fazhi.kernel.paper import TYPE_LABELS
 from fazhi.models.exam import Exam
 
 from .compile import SECTION_NUMBERS
-from .papers import PrintedItem, PrintedPaper, exam_facts
+from .printed import PrintedItem, PrintedPaper, exam_facts
 
 FONT = "cjk"
 MARGIN = 15.0  # mm

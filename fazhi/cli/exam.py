@@ -259,7 +259,7 @@ def exam_papers_command(exam: str, fmt: str, out: Path, officers: tuple[str, ...
     “选项对照”列给出该考生试卷上的字母对应的题库字母。
     """
     from fazhi import db
-    from fazhi.exams.papers import write_papers
+    from fazhi.exams.printed import write_papers
 
     settings = current_settings()
     with db.session_scope(settings) as session:

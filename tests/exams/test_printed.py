@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from fazhi import db
 from fazhi.exams.draws import officer_paper
 from fazhi.exams.exam import get_exam
-from fazhi.exams.papers import SHEET_LABELS
+from fazhi.exams.printed import SHEET_LABELS
 from fazhi.exams.submissions import parse_answer_sheets
 from fazhi.kernel.scoring import CHOICE_LETTERS
 
