@@ -1,4 +1,4 @@
-"""The compliance engine: DESIGN.md §Compliance, exactly, as a pure function of data frames.
+"""The compliance engine: docs/contract.md §Compliance, exactly, as a pure function of data frames.
 
 Inputs are the roster, per-day study seconds (``Daily``: the union of each officer's
 intervals clipped to each Asia/Shanghai day), exams and their passes, and the rules; no
@@ -13,8 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from fazhi.analytics.counted import CountedResult, evaluate_counted
 from fazhi.analytics.periods import Weeks, days_in_year, iso_year_weeks, local_days, report_days
 from fazhi.analytics.study.daily import Daily, daily_from_intervals
+from fazhi.audience import AudienceRule
 from fazhi.rules import Rules
 
 WEEKLY_COLUMNS = ["officer_id", "week", "minutes", "required_minutes", "ok"]
@@ -33,7 +35,8 @@ SUMMARY_COLUMNS = [
     "cert_status",
     "compliant",
 ]
-EXTRA_COLUMNS = ["central_group_sessions"]
+# after the contract's columns: the counted requirements (rules.toml ``[[counted]]``)
+EXTRA_COLUMNS = ["central_group_sessions", "counted_ok", "counted_shortfalls"]
 CERT_OK = ("valid", "warning", "n/a")
 _FAR_PAST = np.datetime64("0001-01-01", "D")
 _FAR_FUTURE = np.datetime64("9999-12-31", "D")
@@ -52,6 +55,7 @@ class Compliance:
     required_minutes: np.ndarray  # per officer
     summary: pd.DataFrame
     exam_detail: pd.DataFrame  # officer_id, exam, closes, passed (required exams only)
+    counted: CountedResult | None = None
 
     @property
     def weekly(self) -> pd.DataFrame:
@@ -108,7 +112,8 @@ def _active_days(roster: pd.DataFrame, first: dt.date, last: dt.date) -> np.ndar
 
 
 def certificate_status(roster: pd.DataFrame, as_of: dt.date, warning_days: int) -> np.ndarray:
-    """valid / warning / expired / missing for enforcement officers, n/a for the others."""
+    """valid / warning / expired / missing / revoked for enforcement officers, n/a for the
+    others; ``revoked`` when the roster has a ``cert_revoked`` date on or before ``as_of``."""
     expiry = pd.to_datetime(roster["cert_expiry"], errors="coerce").to_numpy()
     expiry = expiry.astype("datetime64[D]")
     report = np.datetime64(as_of, "D")
@@ -121,6 +126,10 @@ def certificate_status(roster: pd.DataFrame, as_of: dt.date, warning_days: int) 
             np.where(expiry <= report + np.timedelta64(warning_days, "D"), "warning", "valid"),
         ),
     )
+    if "cert_revoked" in roster:
+        revoked = pd.to_datetime(roster["cert_revoked"], errors="coerce").to_numpy()
+        revoked = revoked.astype("datetime64[D]")
+        status = np.where(~np.isnat(revoked) & (revoked <= report), "revoked", status)
     return np.where(roster["enforcement"].to_numpy(dtype=bool), status, "n/a").astype(object)
 
 
@@ -137,9 +146,15 @@ def _exam_roots(exams: pd.DataFrame) -> dict[str, str]:
 
 
 def exam_requirements(
-    roster: pd.DataFrame, exams: pd.DataFrame, passes: pd.DataFrame, year: int, as_of: dt.date
+    roster: pd.DataFrame,
+    exams: pd.DataFrame,
+    passes: pd.DataFrame,
+    year: int,
+    as_of: dt.date,
+    audiences: dict[str, AudienceRule] | None = None,
 ) -> pd.DataFrame:
-    """Required exams per officer (active on the closing date, in the year, ≤ report date).
+    """Required exams per officer (active on the closing date, in the year, ≤ report date,
+    and in the exam's audience when it has one).
 
     ``exams``: exam, closes (local date), makeup_of (the original's name or None);
     ``passes``: exam, officer_id — a pass of the exam or of any makeup of it counts.
@@ -158,6 +173,12 @@ def exam_requirements(
         return pd.DataFrame(columns=columns)
     day = _dates(originals["closes"], _FAR_PAST)
     active = active_matrix(roster, day, day)
+    for column, (name, closes_on) in enumerate(
+        zip(originals["exam"], pd.to_datetime(originals["closes"]).dt.date, strict=True)
+    ):
+        rule = (audiences or {}).get(name)
+        if rule is not None:
+            active[:, column] &= rule.members(roster, closes_on)
     officer, exam = np.nonzero(active)
     detail = pd.DataFrame(
         {
@@ -202,11 +223,15 @@ def evaluate(
     exams: pd.DataFrame | None = None,
     passes: pd.DataFrame | None = None,
     central_group: pd.DataFrame | None = None,
+    counted: dict[str, pd.DataFrame] | None = None,
+    audiences: dict[str, AudienceRule] | None = None,
 ) -> Compliance:
     """Evaluate every officer in ``roster`` for ``year`` as of the report date ``as_of``.
 
     ``roster``: id, officer_id, name, unit, role, enforcement, cert_expiry, active_from,
-    active_to. ``daily`` must cover ``report_days(year)``.
+    active_to (and optionally cert_revoked). ``daily`` must cover ``report_days(year)``.
+    ``counted``: rule name → (id, start) records of its activities (a rule counting the
+    central-group activity falls back to ``central_group``); ``audiences``: exam → audience.
     """
     roster = roster.sort_values("officer_id", kind="stable").reset_index(drop=True)
     daily = daily.aligned(roster["id"].to_numpy())
@@ -238,12 +263,19 @@ def evaluate(
         passes if passes is not None else pd.DataFrame(columns=["exam", "officer_id"]),
         year,
         as_of,
+        audiences,
     )
     per_officer = exam_detail.groupby("officer_id")["passed"].agg(["size", "sum"])
     exams_required = roster["officer_id"].map(per_officer["size"]).fillna(0).astype(int)
     exams_passed = roster["officer_id"].map(per_officer["sum"]).fillna(0).astype(int)
 
     cert = certificate_status(roster, as_of, rules.cert_warning_days)
+    no_starts = pd.DataFrame(columns=["id", "start"])
+    starts = dict(counted or {})
+    for rule in rules.counted:
+        if rule.name not in starts and rules.central_group_activity in rule.activities:
+            starts[rule.name] = central_group if central_group is not None else no_starts
+    counted_result = evaluate_counted(roster, rules.counted, starts, year, as_of)
     required_weeks = required.sum(axis=1)
     compliant_weeks = (required & week_ok).sum(axis=1)
     compliant = (
@@ -251,6 +283,7 @@ def evaluate(
         & annual_ok
         & (exams_passed.to_numpy() >= exams_required.to_numpy())
         & np.isin(cert, CERT_OK)
+        & counted_result.ok
     )
     summary = pd.DataFrame(
         {
@@ -267,14 +300,11 @@ def evaluate(
             "exams_passed": exams_passed,
             "cert_status": cert,
             "compliant": compliant,
-            "central_group_sessions": central_group_sessions(
-                roster,
-                central_group
-                if central_group is not None
-                else pd.DataFrame(columns=["id", "start"]),
-                year,
-                as_of,
+            "central_group_sessions": _central_group_column(
+                roster, rules, counted_result, central_group, year, as_of
             ),
+            "counted_ok": counted_result.ok,
+            "counted_shortfalls": counted_result.shortfalls,
         }
     )
     return Compliance(
@@ -287,4 +317,29 @@ def evaluate(
         required_minutes=weekly_needed,
         summary=summary,
         exam_detail=exam_detail,
+        counted=counted_result,
+    )
+
+
+def _central_group_column(
+    roster: pd.DataFrame,
+    rules: Rules,
+    counted: CountedResult,
+    central_group: pd.DataFrame | None,
+    year: int,
+    as_of: dt.date,
+) -> pd.Series:
+    """``central_group_sessions``: the counted rule of the central-group activity (empty for
+    officers it does not apply to); without such a rule, leaders' sessions as before."""
+    for rule in rules.counted:
+        if rules.central_group_activity in rule.activities:
+            values = counted.counts[rule.name]
+            column = pd.Series(values, dtype="Int64")
+            column[values < 0] = pd.NA
+            return column
+    return central_group_sessions(
+        roster,
+        central_group if central_group is not None else pd.DataFrame(columns=["id", "start"]),
+        year,
+        as_of,
     )

@@ -17,7 +17,9 @@ from fazhi.analytics.compliance import Compliance, evaluate
 from fazhi.analytics.periods import local_midnight, report_days
 from fazhi.analytics.study.store import load_activity_starts, load_roster
 from fazhi.analytics.study.yearstore import load_daily
+from fazhi.audience import load_audiences
 from fazhi.models import Officer
+from fazhi.models.cert import Certificate
 from fazhi.models.exam import Exam, ExamResult
 from fazhi.rules import Rules
 from fazhi.tabular import LOCAL_TZ
@@ -93,6 +95,42 @@ def mockcourt_results(session: Session, officer_ids: list[str] | None = None) ->
     return officer_mockcourt_results(session, officer_ids)
 
 
+def apply_certificates(session: Session, roster: pd.DataFrame) -> pd.DataFrame:
+    """The roster with each officer's latest imported 执法证 (by issue date) replacing the
+    roster's expiry date, and its 注销 date as ``cert_revoked``."""
+    table = Certificate.__table__
+    rows = session.execute(
+        select(table.c.officer_id, table.c.issued, table.c.expires, table.c.revoked).order_by(
+            table.c.officer_id, table.c.issued, table.c.id
+        )
+    ).all()
+    latest = {officer: (expires, revoked) for officer, _issued, expires, revoked in rows}
+    roster = roster.copy()
+    roster["cert_revoked"] = [latest.get(i, (None, None))[1] for i in roster["id"]]
+    roster["cert_expiry"] = [
+        latest[i][0] if i in latest else e
+        for i, e in zip(roster["id"], roster["cert_expiry"], strict=True)
+    ]
+    return roster
+
+
+def counted_starts(
+    session: Session, roster: pd.DataFrame, rules: Rules, first: dt.date, stop: dt.date
+) -> dict[str, pd.DataFrame]:
+    """Rule name → (officer table id, start) of its activities' records in [first, stop)."""
+    found = {}
+    for rule in rules.counted:
+        officers = roster.loc[[rule.applies_to(r) for r in roster["role"]], "id"].to_numpy()
+        parts = [
+            load_activity_starts(
+                session, activity, local_midnight(first), local_midnight(stop), officers=officers
+            )
+            for activity in rule.activities
+        ]
+        found[rule.name] = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return found
+
+
 def load_compliance(
     session: Session,
     *,
@@ -105,7 +143,7 @@ def load_compliance(
     ``as_of``."""
     first, stop = report_days(year)
     exams, passes = load_exams(session)
-    roster = load_roster(session)
+    roster = apply_certificates(session, load_roster(session))
     if officer_ids is not None:
         roster = roster[roster["officer_id"].isin(officer_ids)].reset_index(drop=True)
     leaders = roster.loc[roster["role"] == "leader", "id"].to_numpy()
@@ -124,4 +162,6 @@ def load_compliance(
             local_midnight(stop),
             officers=leaders,
         ),
+        counted=counted_starts(session, roster, rules, first, stop),
+        audiences=load_audiences(session, "exam"),
     )

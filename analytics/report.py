@@ -20,7 +20,7 @@ from fazhi.analytics.compliance import EXTRA_COLUMNS, SUMMARY_COLUMNS, Complianc
 from fazhi.analytics.dataset import exam_results, load_compliance, mockcourt_results
 from fazhi.analytics.sections import CERT_LABELS
 from fazhi.reporting.csv_writer import write_csv
-from fazhi.rules import Rules
+from fazhi.rules import CountedRule, Rules
 from fazhi.settings import Settings
 
 if TYPE_CHECKING:
@@ -47,6 +47,8 @@ COLUMN_NOTES = {
     "cert_status": "执法证状态：" + "，".join(f"{k} {v}" for k, v in CERT_LABELS.items()),
     "compliant": "是否全部合规",
     "central_group_sessions": "领导干部中心组学法次数（本年度截至报告日期）",
+    "counted_ok": "计次要求（规则文件 [[counted]]，如中心组学法）是否都达到",
+    "counted_shortfalls": "未达到的计次要求及次数，如“中心组学法 5/6 次”",
 }
 
 
@@ -190,8 +192,17 @@ def _rule_text(rules: Rules) -> str:
         f"一般干部每周 ≥ {rules.staff_weekly_minutes:g} 分钟，领导干部每周 ≥ "
         f"{rules.leader_weekly_minutes:g} 分钟；执法人员每年 ≥ {rules.annual_hours:g} 学时"
         f"（1 学时 = {rules.minutes_per_hour:g} 分钟，按在岗天数折算）；考试须通过（含补考）；"
-        f"执法证到期前 {rules.cert_warning_days} 天提示。"
+        f"执法证到期前 {rules.cert_warning_days} 天提示"
+        + "".join(f"；{_counted_text(rule)}" for rule in rules.counted)
+        + "。"
     )
+
+
+def _counted_text(rule: CountedRule) -> str:
+    who = "、".join({"leader": "领导干部", "staff": "一般干部"}[r] for r in rule.roles) or "全员"
+    counts = [f"每年 ≥ {rule.per_year} 次"] * bool(rule.per_year)
+    counts += [f"每季度 ≥ {rule.per_quarter} 次"] * bool(rule.per_quarter)
+    return f"{who}{rule.name}{'、'.join(counts)}"
 
 
 def render_html(parts: ReportParts) -> str:

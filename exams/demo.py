@@ -4,7 +4,9 @@ Creates the latest bimonthly exam that has closed by ``today`` (a blueprint: per
 papers), releases it, simulates the officers' answer sheets (ability × difficulty, a few
 absent, a couple late) through ``import-answers``, grades them with ``fazhi grade`` (the
 same gradebook rows as ``nbgrader autograde``), releases feedback and writes the reports
-into ``demo-data/``.
+into ``demo-data/``. The demo officer's own answers go through the nbgrader exchange as an
+on-time online submission, so their Assignments tab shows the exam submitted and fetches its
+feedback.
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ import csv
 import datetime as dt
 import math
 import random
+import secrets
+import shutil
 from pathlib import Path
 
 from fazhi import db
 from fazhi.errors import UserError
 from fazhi.grading.grade import grade
+from fazhi.officer_lab import prepare_officer_lab
 from fazhi.rules import load_rules
 from fazhi.settings import Settings
 from fazhi.tabular import LOCAL_TZ
@@ -81,6 +86,34 @@ def _write_sheet(path: Path, rows: list[list[str]]) -> Path:
     return path
 
 
+def submit_through_exchange(settings: Settings, *, exam: str, at: dt.datetime) -> None:
+    """File the demo officer's imported answers as their own nbgrader submission at ``at``.
+
+    ``import_answers`` built ``submitted/<officer>/<exam>/``; this puts the same folder where
+    an online submission leaves it: the exchange's inbound, the officer's nbgrader cache (what
+    "获取反馈" looks up) and, as fetched, their own directory. The timestamp is nbgrader's own
+    UTC format, the one its inbound and cache folder names can carry.
+    """
+    lab = prepare_officer_lab(settings)
+    submitted = settings.workspace / "submitted" / lab.officer / exam
+    stamp = at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+    (submitted / "timestamp.txt").write_text(stamp)
+    name = f"{lab.officer}+{exam}+{stamp}"
+    course = settings.exchange_root / settings.course_id
+    targets = [
+        course / "inbound" / f"{name}+{secrets.token_hex(8)}",
+        lab.nbgrader_cache / settings.course_id / name,
+    ]
+    for target in targets:
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(submitted, target)
+    fetched = lab.home / exam
+    shutil.rmtree(fetched, ignore_errors=True)
+    shutil.copytree(
+        submitted, fetched, ignore=shutil.ignore_patterns("timestamp.txt", "submission_secret.txt")
+    )
+
+
 def populate(settings: Settings, today: dt.date) -> str:
     rules = load_rules(settings.rules_path)
     year, month, number = demo_period(today, rules.exam_interval_months)
@@ -109,10 +142,10 @@ def populate(settings: Settings, today: dt.date) -> str:
         on_time: list[list[str]] = []
         late: list[list[str]] = []
         for officer in required:
-            if rng.random() < 0.06:
-                continue  # absent: eligible for the makeup
+            if rng.random() < 0.06 and officer != settings.officer:
+                continue  # absent: eligible for the makeup (the demo officer sat it)
             ability = rng.gauss(0.4, 1.0)
-            rows = late if rng.random() < 0.04 else on_time
+            rows = late if rng.random() < 0.04 and officer != settings.officer else on_time
             for item in officer_paper(exam, officer):
                 rows.append([officer, item.version.code, simulated_response(rng, ability, item)])
     sheets = [(_write_sheet(data / "答题卡.csv", on_time), opens + dt.timedelta(minutes=50))]
@@ -123,6 +156,8 @@ def populate(settings: Settings, today: dt.date) -> str:
     for path, handed_in in sheets:
         with db.session_scope(settings) as session:
             import_answers(session, settings, exam=name, path=path, at=handed_in)
+    if settings.officer in required:
+        submit_through_exchange(settings, exam=name, at=sheets[0][1])
     graded = grade(workspace=settings.workspace, assignment=name, workers=2, progress=False)
     if graded.failed:
         raise UserError(f"演示考试评分失败：{graded.summary()}")
@@ -137,4 +172,60 @@ def populate(settings: Settings, today: dt.date) -> str:
         f"考试 {name}（{plan.title}）：应考 {len(required)} 人，实考 {written} 人，"
         f"每人 {questions} 题（题目和选项顺序各不相同）；Cronbach α = {alpha}；"
         "报表见 demo-data/成绩表.html、demo-data/试题分析.html"
+    )
+
+
+SPOT_SIZE = 5  # officers drawn for the 抽查
+
+
+def populate_spot_check(settings: Settings, today: dt.date) -> str:
+    """A 3-question 法制员抽查测试 for 5 staff drawn at random (seeded, recorded): only they
+    must sit it, so ``exams_required`` grows for them alone."""
+    from fazhi.audience import AudienceSpec, describe, drawn_officers, set_audience
+
+    rules = load_rules(settings.rules_path)
+    opens = dt.datetime.combine(today - dt.timedelta(days=21), dt.time(9), LOCAL_TZ)
+    closes = dt.datetime.combine(today - dt.timedelta(days=14), dt.time(18), LOCAL_TZ)
+    name = f"spot-{closes:%Y-%m}"
+    spec = AudienceSpec(roles=("staff",), sample_size=SPOT_SIZE)
+    with db.session_scope(settings) as session:
+        banks = [bank for bank, count in list_banks(session) if count]
+        plan = ExamPlan(
+            name=name,
+            title="法制员抽查测试",
+            banks=banks,
+            blueprint=blueprint_rows(counts=["单选=3"], points=["单选=1"], path=None),
+            opens=opens,
+            closes=closes,
+            minutes=10,
+            pass_mark=rules.exam_pass_mark,
+        )
+        record = create_exam(session, plan)
+        set_audience(session, target="exam", name=name, spec=spec, seed=record.seed, today=today)
+    with db.session_scope(settings) as session:
+        release_exam(session, settings, exam=name, now=opens.astimezone(dt.UTC))
+        exam = get_exam(session, name)
+        drawn = drawn_officers(session, "exam", name)
+        rng = random.Random(f"fazhi-demo-{name}")
+        rows = [
+            [officer, item.version.code, simulated_response(rng, rng.gauss(0.2, 1.0), item)]
+            for officer in drawn
+            for item in officer_paper(exam, officer)
+        ]
+    sheet = _write_sheet(settings.workspace / "demo-data" / "抽查答题卡.csv", rows)
+    handed_in = opens + dt.timedelta(minutes=8)
+    with db.session_scope(settings) as session:
+        import_answers(session, settings, exam=name, path=sheet, at=handed_in)
+    if settings.officer in drawn:
+        submit_through_exchange(settings, exam=name, at=handed_in)
+    graded = grade(workspace=settings.workspace, assignment=name, workers=1, progress=False)
+    if graded.failed:
+        raise UserError(f"演示抽查评分失败：{graded.summary()}")
+    with db.session_scope(settings) as session:
+        out = settings.workspace / "demo-data" / "抽查成绩表.html"
+        write_scores(session, settings, exam=name, fmt="html", out=out)
+    return (
+        f"抽查考试 {name}（{plan.title}，3 题）：适用对象为{describe(spec)}，"
+        f"抽中 {'、'.join(drawn)}（已记录；只计入这 {len(drawn)} 人的应考场数）；"
+        "成绩见 demo-data/抽查成绩表.html"
     )

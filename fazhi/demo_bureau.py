@@ -72,6 +72,8 @@ def demo_roster(today: dt.date, *, seed: int = 2026) -> list[dict[str, str]]:
                     "cert_expiry": cert,
                     "active_from": active_from,
                     "active_to": active_to,
+                    # most have a work e-mail for ``fazhi notify``; a few have none on record
+                    "email": "" if position % 4 == 3 else f"cg{number:04d}@demo-bureau.cn",
                 }
             )
     return rows

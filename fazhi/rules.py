@@ -15,6 +15,21 @@ def default_rules_text() -> str:
 
 
 @dataclass(frozen=True)
+class CountedRule:
+    """A counted requirement: at least ``per_year`` / ``per_quarter`` distinct days with a
+    record of one of ``activities`` (学习内容), for officers of ``roles`` (empty = everyone)."""
+
+    name: str
+    activities: tuple[str, ...]
+    roles: tuple[str, ...] = ()
+    per_year: int = 0
+    per_quarter: int = 0
+
+    def applies_to(self, role: str) -> bool:
+        return not self.roles or role in self.roles
+
+
+@dataclass(frozen=True)
 class Rules:
     staff_weekly_minutes: float
     leader_weekly_minutes: float
@@ -29,6 +44,7 @@ class Rules:
     rubric: dict[str, float]
     drop_extremes_from: int
     deviation_threshold: float
+    counted: tuple[CountedRule, ...] = ()
 
     @property
     def annual_minutes(self) -> float:
@@ -37,6 +53,45 @@ class Rules:
 
     def weekly_minutes(self, role: str) -> float:
         return self.leader_weekly_minutes if role == "leader" else self.staff_weekly_minutes
+
+
+def _counted(data: dict, source: str) -> tuple[CountedRule, ...]:
+    """``[[counted]]`` entries; without any, the leaders' 中心组学法 rule of ``[leaders]``."""
+    entries = data.get("counted")
+    if entries is None:
+        leaders = data["leaders"]
+        entries = [
+            {
+                "name": leaders["central_group_activity"],
+                "activity": leaders["central_group_activity"],
+                "roles": ["leader"],
+                "per_year": leaders["central_group_sessions"],
+            }
+        ]
+    if not isinstance(entries, list):
+        raise UserError(f"规则文件 {source}：counted 应为 [[counted]] 表的列表")
+    rules = []
+    for number, entry in enumerate(entries, start=1):
+        where = f"规则文件 {source}：第 {number} 条 counted"
+        if not isinstance(entry, dict) or "activity" not in entry:
+            raise UserError(f"{where} 缺少 activity（学习内容名称）")
+        activity = entry["activity"]
+        activities = tuple(str(a) for a in (activity if isinstance(activity, list) else [activity]))
+        roles = tuple(str(r) for r in entry.get("roles", []))
+        if set(roles) - {"leader", "staff"}:
+            raise UserError(f"{where}：roles 只能是 leader、staff")
+        try:
+            per_year, per_quarter = int(entry.get("per_year", 0)), int(entry.get("per_quarter", 0))
+        except (TypeError, ValueError):
+            raise UserError(f"{where}：per_year、per_quarter 应为整数") from None
+        if per_year < 0 or per_quarter < 0 or not (per_year or per_quarter):
+            raise UserError(f"{where}：per_year 或 per_quarter 应为正整数")
+        name = str(entry.get("name") or activities[0])
+        rules.append(CountedRule(name, activities, roles, per_year, per_quarter))
+    names = [r.name for r in rules]
+    if len(set(names)) != len(names):
+        raise UserError(f"规则文件 {source}：counted 的 name 不能重复")
+    return tuple(rules)
 
 
 def _parse(data: dict, source: str) -> Rules:
@@ -56,6 +111,7 @@ def _parse(data: dict, source: str) -> Rules:
             rubric=rubric,
             drop_extremes_from=int(data["mockcourt"]["drop_extremes_from"]),
             deviation_threshold=float(data["mockcourt"]["deviation_threshold"]),
+            counted=_counted(data, source),
         )
     except KeyError as err:
         raise UserError(f"规则文件 {source} 缺少设置项 {err}") from err

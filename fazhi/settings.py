@@ -52,6 +52,17 @@ class Settings:
         ),
     )
 
+    smtp_host: str = field(
+        default="", metadata=_help("提醒邮件的 SMTP 服务器（fazhi notify --channel email）")
+    )
+    smtp_port: str = field(default="", metadata=_help("SMTP 端口（默认 25，ssl 时 465）"))
+    smtp_security: str = field(default="none", metadata=_help("SMTP 加密：none、starttls 或 ssl"))
+    smtp_from: str = field(default="", metadata=_help("提醒邮件的发件人地址"))
+    smtp_user: str = field(default="", metadata=_help("SMTP 登录用户名（不需要登录时留空）"))
+    smtp_password: str = field(
+        default="", metadata=_help("SMTP 登录密码（建议用环境变量 FAZHI_SMTP_PASSWORD 设置）")
+    )
+
     @property
     def database_url(self) -> str:
         return self.db_url or f"sqlite:///{self.workspace / DB_FILE}"
@@ -103,6 +114,17 @@ def load_settings(workspace: Path | str | None = None, *, must_exist: bool = Tru
         if env:
             values[name] = env
     return Settings(workspace=root, **values)
+
+
+def find_workspace(start: Path | None = None) -> Settings | None:
+    """The workspace of a kernel: $FAZHI_WORKSPACE, else the nearest folder with fazhi.toml."""
+    if os.environ.get("FAZHI_WORKSPACE"):
+        return load_settings(None)
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).exists():
+            return load_settings(folder)
+    return None
 
 
 def settings_help() -> list[tuple[str, str]]:

@@ -11,8 +11,22 @@ from pathlib import Path
 import click
 
 from fazhi import __version__
-from fazhi.cli import bank, course, demo, exam, grade, mockcourt, report, study, workspace
+from fazhi.cli import (
+    audience_commands,
+    bank,
+    cert,
+    course,
+    demo,
+    exam,
+    grade,
+    mockcourt,
+    notify,
+    report,
+    study,
+    workspace,
+)
 from fazhi.cli.common import FazhiGroup, State
+from fazhi.cli.deferred_imports import defer_iri_grammar
 
 
 @click.group(cls=FazhiGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,6 +51,7 @@ def main(ctx: click.Context, workspace: Path | None, verbose: int) -> None:
       fazhi grade 考试名            批量评分
       fazhi report compliance --year 2026 --format xlsx --out 合规.xlsx
     """
+    defer_iri_grammar()
     state = ctx.ensure_object(State)
     state.workspace = workspace
     state.verbose = verbose
@@ -71,3 +86,7 @@ main.add_command(mockcourt.mockcourt_group)
 main.add_command(report.report_group)
 main.add_command(demo.demo_command)
 main.add_command(course.course_group)
+main.add_command(cert.cert_group)
+exam.exam_group.add_command(audience_commands.exam_audience_command)
+course.course_group.add_command(audience_commands.course_audience_command)
+main.add_command(notify.notify_command)

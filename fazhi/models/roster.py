@@ -39,6 +39,7 @@ class Officer(Base):
     cert_expiry: Mapped[dt.date | None]
     active_from: Mapped[dt.date | None]
     active_to: Mapped[dt.date | None]
+    email: Mapped[str | None] = mapped_column(String(200))  # 邮箱, for ``fazhi notify``
 
     unit: Mapped[Unit] = relationship(back_populates="officers")
 
