@@ -14,6 +14,8 @@ from typing import Any
 
 from fazhi.errors import InputError
 from fazhi.kernel.scoring import CHOICE_LETTERS
+from fazhi.nbgrader_markers import marker_lines
+from fazhi.nbgrader_markers import message as marker_message
 
 from .located import (
     CITATION,
@@ -353,6 +355,10 @@ def load_case(path: Path | str) -> Case:
     if not isinstance(doc.data, dict):
         raise InputError(path, "案例文件应为“字段: 值”的 YAML", row=1)
     problems = Problems(path)
+    for number, marker in marker_lines(text):  # would release keys with the notebook
+        keys = [key for key, line in doc.lines.items() if line <= number]
+        names = [str(k) for k in max(keys, key=doc.lines.__getitem__) if isinstance(k, str)]
+        problems.add(number, names[-1] if names else None, marker_message(marker))
     kind = doc.data.get("kind")
     if kind not in KINDS:
         raise InputError(

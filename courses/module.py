@@ -13,6 +13,8 @@ from pathlib import Path
 
 from fazhi.errors import InputError
 from fazhi.kernel.scoring import CHOICE_LETTERS, accepted_answers, normalise_truefalse
+from fazhi.nbgrader_markers import marker_lines
+from fazhi.nbgrader_markers import message as marker_message
 
 from .bankblock import FENCE_INFO as BANK_FENCE
 from .bankblock import BankBlock, parse_bank_block
@@ -293,6 +295,8 @@ def load_module(path: Path | str) -> Module:
     lines = text.splitlines()
     first, last = _split_front_matter(path, lines)
     problems = Problems(path)
+    for number, marker in marker_lines(text):  # would release keys with the notebook
+        problems.add(number, None, marker_message(marker))
     head = load_yaml("\n".join(lines[first:last]), path=path, first_line=first + 1)
     meta = _parse_front_matter(head, problems)
     blocks = _body_blocks(path, lines, last + 1, problems)

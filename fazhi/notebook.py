@@ -43,12 +43,26 @@ SKIP_TAG = "skip-execution"  # nbclient's skip_cells_with_tag, so also nbgrader'
 # ``fazhi.autorun``), so officers see the questions ready to click without running anything.
 AUTORUN_TAG = "fazhi-autorun"
 MODES = ("exam", "practice")
-WIDGET_METHODS = ("single", "multiple", "truefalse", "fill", "number", "choice", "checklist")
+WIDGET_METHODS = (
+    "single",
+    "multiple",
+    "truefalse",
+    "fill",
+    "number",
+    "choice",
+    "checklist",
+    "essay",
+)
 # Sheet methods that only display (exam countdown, 已答 n/N): no item, nothing to score.
 DISPLAY_METHODS = ("countdown", "summary")
 # Exactly the keyword arguments of fazhi.kernel.scoring.score_answer, in the order they are written.
 SCORE_KEYWORDS = ("kind", "key", "low", "high", "points", "limit_minutes")
 TEST_HEADER = "# 自动评分单元（无需操作）"
+# The text of a manually graded answer cell until grading copies the officer's essay into it;
+# also nbgrader's ClearSolutions.text_stub in the generated nbgrader_config.py.
+ESSAY_STUB = "（请在上方文本框中作答）"
+ESSAY_STUBS = (ESSAY_STUB, "请在此作答")  # and the stub of workspaces made before the text box
+ESSAY_HEADING = "**考生作答**（由作答文本框自动填入）"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 LANGUAGE_INFO = {"name": "python"}
 NBGRADER_SCHEMA = 3
@@ -284,14 +298,18 @@ def manual_cells(
     points: float,
     rubric: str,
     reference: str = "",
-    answer_stub: str = "请在此作答",
+    answer_stub: str = ESSAY_STUB,
+    text_box: bool = True,
 ) -> list[NotebookNode]:
-    """A manually graded written part: the prompt with its mark scheme, then the answer cell.
+    """A manually graded written part: the prompt with its mark scheme, the text box, the answer.
 
     The prompt cell is an nbgrader task cell (0 points; nbgrader removes a mark scheme only
     from task cells) whose ``### BEGIN MARK SCHEME`` region holds the rubric and reference
-    answer: graders see it in formgrader, officers never do. The answer cell is a markdown
-    solution + grade cell worth ``points`` (grade id = item id) where the officer writes.
+    answer: graders see it in formgrader, officers never do. The officer writes in a text box
+    (``sheet.essay``, saved to the answer sheet; ``text_box=False`` when another cell shows
+    it, as ``paper.show`` does); the answer cell is a markdown solution + grade cell worth
+    ``points`` (grade id = item id) that officers cannot edit and grading fills with the
+    essay (``fazhi.grading.essay_text``), where formgrader and feedback read it.
     """
     # a delimiter in the content would end the mark scheme early and release the reference
     prompt, rubric, reference = neutralise(prompt), neutralise(rubric), neutralise(reference)
@@ -308,8 +326,37 @@ def manual_cells(
         editable=False,
     )
     answer_meta = _nbgrader(item_id, grade=True, solution=True, points=points)
-    answer_cell = _markdown(item_id, answer_stub, answer_meta, editable=True)
-    return [prompt_cell, answer_cell]
+    answer_cell = _markdown(item_id, answer_stub, answer_meta, editable=False)
+    if not text_box:
+        return [prompt_cell, answer_cell]
+    return [prompt_cell, widget_cell(item_id=item_id, method="essay"), answer_cell]
+
+
+def essay_markdown(text: str) -> str:
+    """An officer's essay as the answer cell's Markdown: a fenced block, so it shows as typed.
+
+    Digits, ``#``, ``-`` and HTML stay literal (no heading, list or markup); the fence is
+    longer than any backtick run in the text, so the text cannot close it.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{ESSAY_HEADING}\n\n{fence}text\n{text}\n{fence}"
+
+
+_ESSAY_BLOCK = re.compile(
+    r"\A" + re.escape(ESSAY_HEADING) + r"\n\n(?P<fence>`{3,})text\n(?P<text>.*)\n(?P=fence)\Z",
+    re.DOTALL,
+)
+
+
+def essay_answer(source: str) -> str:
+    """The officer's essay in an answer cell's source: ``essay_markdown`` read back, ``""``
+    for an untouched stub, any other text (a hand-edited cell) as it is."""
+    found = _ESSAY_BLOCK.match(source)
+    if found:
+        return found.group("text")
+    return "" if source.strip() in ESSAY_STUBS else source
 
 
 def new_notebook(*, cells: Iterable[NotebookNode], title: str | None = None) -> NotebookNode:

@@ -45,10 +45,17 @@ from fazhi.errors import UserError
 
 from .course import Course
 from .declarative import DeclarativeExecute, NeedsKernel
+from .essay_text import CopyEssayText
 from .gate import FastPathGate
 from .kernels import KernelRequest, KernelSource, WarmExecute
 from .outcome import CollectAutoGrades, MarkLatePenalty, NotebookOutcome, SubmissionOutcome
-from .sanitize import MemoCheckCellMetadata, SnapshotOverwriteCells, SnapshotOverwriteKernelspec
+from .sanitize import (
+    DropOfficerCode,
+    MemoCheckCellMetadata,
+    SnapshotOverwriteCells,
+    SnapshotOverwriteKernelspec,
+)
+from .sheets import check_sheets, sheet_rules
 from .snapshot import AssignmentSnapshot
 from .submissions import (
     Submission,
@@ -95,6 +102,7 @@ class Pipeline:
         self.fast_path = fast_path
         self.configured_kernel = Execute(config=self.config).kernel_name
         self.execute_enabled = Execute(config=self.config).enabled
+        self.sheet_rules = sheet_rules(snapshot)
 
     # -- Autograde.init_assignment -------------------------------------------------------
 
@@ -112,6 +120,7 @@ class Pipeline:
         outcome.timestamp = submitted_timestamp(coursedir, sub)
         outcome.submission_recorded = True
         copy_source_files(self.course.converter, self.assignment, sub)
+        outcome.sheet_events = check_sheets(self.sheet_rules, sub.dest, sub.student)
         notebooks = []
         for path in sub.notebooks:
             if path.stem in self.snapshot.notebooks:
@@ -148,11 +157,14 @@ class Pipeline:
         overwrite = SnapshotOverwriteCells(config=self.config, log=LOG)
         overwrite.snapshot = self.snapshot
         overwrite.tampered = outcome.tampered
+        drop = DropOfficerCode(config=self.config, log=LOG)
+        drop.snapshot, drop.tampered = self.snapshot, outcome.tampered
         return [
             ClearOutput(config=self.config, log=LOG),
             DeduplicateIds(config=self.config, log=LOG),
             kernelspec,
             overwrite,
+            drop,
             MemoCheckCellMetadata(config=self.config, log=LOG),
         ]
 
@@ -163,6 +175,7 @@ class Pipeline:
         late = MarkLatePenalty(config=self.config, log=LOG)
         late.outcome = outcome
         return [
+            CopyEssayText(config=self.config, log=LOG),  # before grades: formgrader's essay text
             execute,
             IgnorePattern(config=self.config, log=LOG),
             ClearMetadataPreprocessor(config=self.config, log=LOG),

@@ -7,9 +7,12 @@ workers run side by side. Execution itself is nbgrader's ``Execute`` preprocesso
 started kernel manager through nbconvert's public ``preprocess(nb, resources, km=...)``, so
 timeouts, interrupts and error recording are nbgrader's.
 
-Kernels are started as nbclient would start them: the same kernel manager class and
-arguments (``--HistoryManager.hist_file=:memory:``), the notebook's directory as working
-directory and ``NBGRADER_EXECUTION=autograde`` in the environment.
+Kernels are started as nbclient would start them (the same kernel manager class and
+arguments, ``--HistoryManager.hist_file=:memory:``, ``NBGRADER_EXECUTION=autograde``) but
+sandboxed, because they run what officers wrote: the working directory is a temporary copy of
+the submission's own files (``Sandbox``), outside the course directory, and the environment
+is minimal (no ``FAZHI_*`` settings or database URLs, ``HOME`` inside the copy). Files the
+code writes there are copied back to the autograded folder afterwards, as if it had run there.
 """
 
 from __future__ import annotations
@@ -18,11 +21,15 @@ import asyncio
 import logging
 import os
 import queue
+import shutil
+import site
 import subprocess
+import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from jupyter_client.manager import KernelManager
@@ -53,11 +60,95 @@ def kernel_request(nb: NotebookNode, cwd: str, config: Config) -> KernelRequest:
     return KernelRequest(kernel_name=name, cwd=cwd)
 
 
+# What a grading kernel inherits from the grader's environment: enough to run Python and
+# print Chinese, nothing that points at the workspace, its database or the trainer's account.
+INHERITED_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT")
+SANDBOX_PREFIX = "fazhi-grade-"
+# Never copied back from a sandbox: nbgrader's bookkeeping, the notebooks the grader writes
+# itself and answer sheets (feedback is built from the autograded copy).
+GRADER_FILES = ("timestamp.txt", "submission_secret.txt", ".ipynb", ".answers.json")
+
+
+class Sandbox:
+    """A temporary copy of one submission's folder for a kernel to run in (outside the course).
+
+    Only regular files and folders are copied (symlinks are left out), so relative paths
+    from the officer's code reach nothing of the course directory. ``copy_back`` returns
+    the files the code created or changed to the autograded folder (never through a link,
+    never the grader's own files).
+    """
+
+    def __init__(self, folder: str) -> None:
+        self.origin = Path(folder)
+        self.root = Path(tempfile.mkdtemp(prefix=SANDBOX_PREFIX))
+        self.work = self.root / "work"
+        self.home = self.root / "home"
+        self.home.mkdir()
+        self.work.mkdir()
+        self._copied: dict[Path, tuple[int, int]] = {}
+
+    def fill(self) -> None:
+        """Copy the folder's files in: just before execution, since a kernel may be started
+        before its notebook's files exist (and so nothing of the officer's shadows a module
+        the kernel imports while it starts)."""
+        for source in _regular_files(self.origin):
+            relative = source.relative_to(self.origin)
+            target = self.work / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+            stat = target.stat()
+            self._copied[relative] = (stat.st_size, stat.st_mtime_ns)
+
+    def env(self) -> dict[str, str]:
+        env = {name: os.environ[name] for name in INHERITED_ENV if name in os.environ}
+        env.update(
+            HOME=str(self.home),
+            IPYTHONDIR=str(self.home / ".ipython"),
+            MPLCONFIGDIR=str(self.home / ".matplotlib"),
+            TMPDIR=str(self.home),
+            # packages installed with ``pip --user`` stay importable although HOME moved
+            PYTHONUSERBASE=site.getuserbase(),
+            NBGRADER_EXECUTION="autograde",
+        )
+        return env
+
+    def copy_back(self) -> None:
+        origin = self.origin.resolve()
+        for source in _regular_files(self.work):
+            relative = source.relative_to(self.work)
+            stat = source.stat()
+            if relative.name.endswith(GRADER_FILES):
+                continue
+            if self._copied.get(relative) == (stat.st_size, stat.st_mtime_ns):
+                continue
+            target = self.origin / relative
+            if not target.resolve().is_relative_to(origin) or target.is_dir():
+                continue
+            if target.is_symlink():
+                target.unlink()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _regular_files(folder: Path) -> list[Path]:
+    found: list[Path] = []
+    for directory, subdirs, files in os.walk(folder):  # os.walk does not follow links
+        base = Path(directory)
+        subdirs[:] = [d for d in subdirs if not (base / d).is_symlink()]
+        found.extend(
+            base / f for f in files if (base / f).is_file() and not (base / f).is_symlink()
+        )
+    return found
+
+
 async def _start(km: KernelManager, **kwargs: Any) -> None:
     await ensure_async(km.start_kernel(**kwargs))
 
 
-async def _stop(km: KernelManager) -> None:
+async def _stop(km: KernelManager, sandbox: Sandbox | None = None) -> None:
     try:
         if await ensure_async(km.is_alive()):
             await ensure_async(km.shutdown_kernel(now=True))
@@ -65,6 +156,8 @@ async def _stop(km: KernelManager) -> None:
         LOG.debug("kernel shutdown: %s", err)
     finally:
         await ensure_async(km.cleanup_resources())
+        if sandbox is not None:
+            sandbox.remove()
 
 
 async def _gather(tasks: list[asyncio.Task[None]]) -> None:
@@ -94,17 +187,21 @@ class WarmKernel:
             and not any(a.startswith("--HistoryManager.hist_file") for a in extra)
         ):
             extra.append(f"--HistoryManager.hist_file={prototype.ipython_hist_file}")
-        env = dict(os.environ, NBGRADER_EXECUTION="autograde")
+        self.sandbox = Sandbox(request.cwd)
         # The kernel's own console chatter would garble the progress bar; what the officer's
         # code prints is captured by the kernel into the notebook as usual.
-        run_sync(_start)(
-            self.km,
-            extra_arguments=extra,
-            cwd=request.cwd,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        try:
+            run_sync(_start)(
+                self.km,
+                extra_arguments=extra,
+                cwd=str(self.sandbox.work),
+                env=self.sandbox.env(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        except BaseException:
+            self.sandbox.remove()
+            raise
         self.loop = ensure_event_loop()
         self.client: Any = self.km.client()
         self.client.start_channels()
@@ -120,7 +217,7 @@ class WarmKernel:
             self.ready.exception()  # retrieved: a failed start was reported by nbclient
         self.client.stop_channels()
         _STOPPING.setdefault(threading.get_ident(), []).append(
-            self.loop.create_task(_stop(self.km))
+            self.loop.create_task(_stop(self.km, self.sandbox))
         )
 
 
@@ -164,9 +261,13 @@ class WarmExecute(Execute):
     ) -> tuple[NotebookNode, ResourcesDict]:
         warm: WarmKernel = self.warm
         try:
+            warm.sandbox.fill()
             return super().preprocess(nb, resources, km=warm.km)
         finally:
-            warm.stop_later()
+            try:
+                warm.sandbox.copy_back()
+            finally:
+                warm.stop_later()
 
 
 class KernelSource:

@@ -60,10 +60,11 @@ class SubmissionOutcome:
     error: str = ""
     seconds: float = 0.0
     via: str = ""  # "nbgrader" when nbgrader's own converter graded it
+    sheet_events: list[TamperEvent] = field(default_factory=list)  # see grading/sheets.py
 
     @property
     def tampered(self) -> list[TamperEvent]:
-        return [event for nb in self.notebooks for event in nb.tampered]
+        return [*self.sheet_events, *(event for nb in self.notebooks for event in nb.tampered)]
 
     @property
     def mode(self) -> str:

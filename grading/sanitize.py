@@ -24,7 +24,8 @@ from nbgrader.preprocessors import (
 )
 from traitlets import Any as AnyTrait
 
-from .snapshot import kernelspec_of
+from .declarative import Setup, classify
+from .snapshot import NotebookInfo, kernelspec_of
 
 ATTRIBUTE_NAMES = {
     "cell_type": "单元类型",
@@ -32,6 +33,9 @@ ATTRIBUTE_NAMES = {
     "points": "分值",
     "checksum": "内容",
     "missing": "被删除",
+    "added": "新增的代码单元（已删除，未执行）",
+    "officer": "答题文件中的考生工号被改为他人（已按本人试卷评分）",
+    "no_start": "限时考试没有开始记录（限时题不计分）",
 }
 
 
@@ -117,6 +121,50 @@ class SnapshotOverwriteCells(OverwriteCells):
         for graded in [*info.grade_cells, *info.task_cells]:
             if graded.name not in present:
                 self.tampered.append(TamperEvent(self.notebook_id, graded.name, "missing"))
+
+
+def runs_no_officer_code(info: NotebookInfo) -> bool:
+    """A fazhi contract notebook whose code cells are all locked: officers add no code to it.
+
+    Its master sets up an answer sheet (docs/notebook-contract.md) and has no code cell an
+    officer may write in, so any other code cell in a submission is the officer's own.
+    """
+    code = [cell for cell in info.source_cells if cell.cell_type == "code"]
+    return all(cell.locked for cell in code) and any(
+        isinstance(classify(cell.source), Setup) for cell in code
+    )
+
+
+class DropOfficerCode(NbGraderPreprocessor):
+    """Remove code cells an officer added to a contract notebook, before anything executes.
+
+    Runs after OverwriteCells (which restored every master cell); a code cell that is still
+    not a master cell is the officer's and would run in the grader's kernel. Blank cells are
+    kept (nbclient skips them, as nbgrader does); the rest are dropped and reported.
+    """
+
+    snapshot = AnyTrait()
+    tampered = AnyTrait()  # a list[TamperEvent] to append to
+
+    def preprocess(
+        self, nb: NotebookNode, resources: ResourcesDict
+    ) -> tuple[NotebookNode, ResourcesDict]:
+        notebook_id = resources["nbgrader"]["notebook"]
+        info = self.snapshot.find_notebook(notebook_id, resources["nbgrader"]["assignment"])
+        if not runs_no_officer_code(info):
+            return nb, resources
+        master = {cell.name for cell in info.source_cells}
+        kept = []
+        for index, cell in enumerate(nb.cells, start=1):
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if cell.cell_type != "code" or grade_id in master or not cell.source.strip():
+                kept.append(cell)
+                continue
+            name = str(cell.get("id") or "")[:40] or f"第{index}个单元"
+            self.log.warning("Dropping code cell %s added to %s", name, notebook_id)
+            self.tampered.append(TamperEvent(notebook_id, name, "added"))
+        nb.cells = kept
+        return nb, resources
 
 
 class _MemoValidator(MetadataValidator):
