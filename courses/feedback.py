@@ -26,6 +26,7 @@ from fazhi.kernel.answers import answer_value, load_sheet, sheet_path
 from fazhi.kernel.scoring import normalise_choice
 from fazhi.models import Officer
 from fazhi.nbgrader_api import check_result, nbgrader_api
+from fazhi.notebook import essay_answer
 from fazhi.paths import confined
 from fazhi.settings import Settings
 
@@ -33,7 +34,6 @@ from .case import Case, HandlingCase, ReviewCase
 from .compile import basis_options, review_checklist
 
 UNANSWERED = "（未作答）"
-ESSAY_STUB = "请在此作答"  # the release's text in the reasoning cell (nbgrader text_stub)
 
 
 @dataclass(frozen=True)
@@ -226,8 +226,7 @@ def _essay(notebook: Path, grade_id: str) -> str:
     for cell in nbformat.read(notebook, as_version=4).cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("grade_id") == grade_id and meta.get("solution"):
-            text = str(cell.source).strip()
-            return "" if text == ESSAY_STUB else text
+            return essay_answer(str(cell.source)).strip()  # as typed, stub -> ""
     return ""
 
 

@@ -167,6 +167,7 @@ def _drawn_item(exam: Exam, slot: Slot, section_slots: list[str]) -> list[Notebo
             prompt=f"**{slot.number}．**（简答题，{section.points:g} 分）题目见下方。",
             points=section.points,
             rubric=scheme,
+            text_box=False,  # paper.show shows the drawn question's text box
         )
         return [prompt, show, answer]
     arguments = {
@@ -233,9 +234,8 @@ def exam_notebook(exam: Exam) -> NotebookNode:
             cells += _fixed_item(exam, slot, section.candidates[0].version)
         else:
             cells += _drawn_item(exam, slot, grouped[section.id])
-    written = [slot.number for slot in slots_of(exam) if slot.section.type == "essay"]
-    summary = f"sheet.summary(written={written!r})" if written else "sheet.summary()"
-    cells.append(notebook.locked_code_cell(grade_id=SUMMARY_GRADE_ID, source=summary))
+    # essays have text boxes too, so 已答 n/N counts every question
+    cells.append(notebook.locked_code_cell(grade_id=SUMMARY_GRADE_ID, source="sheet.summary()"))
     return notebook.new_notebook(cells=cells, title=exam.title)
 
 

@@ -25,6 +25,7 @@ from fazhi.kernel.scoring import CHOICE_LETTERS, counted_response
 from fazhi.models import Officer
 from fazhi.models.exam import Exam
 from fazhi.nbgrader_api import check_result, nbgrader_api
+from fazhi.notebook import essay_answer
 from fazhi.paths import confined
 from fazhi.settings import Settings
 from fazhi.tabular import LOCAL_TZ
@@ -67,7 +68,7 @@ def _essay_text(notebook: Path, grade_id: str) -> str:
     for cell in nbformat.read(notebook, as_version=4).cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("grade_id") == grade_id and meta.get("solution"):
-            return str(cell.source)
+            return essay_answer(str(cell.source))  # the essay as typed, without its fence
     return ""
 
 

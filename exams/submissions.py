@@ -34,6 +34,7 @@ from fazhi.kernel.scoring import normalise_choice, normalise_truefalse
 from fazhi.models import Officer
 from fazhi.models.bank import QuestionVersion
 from fazhi.models.exam import Exam
+from fazhi.notebook import essay_markdown
 from fazhi.paths import confined
 from fazhi.settings import Settings
 from fazhi.tabular import LOCAL_TZ, Column, Problems, cell_text, parse_rows, read_table
@@ -142,9 +143,7 @@ def _write_submission(
     moment = at.astimezone(dt.UTC).isoformat(timespec="seconds")
     sheet: dict[str, Any] = {"sheet": exam.name, "started_at": moment, OFFICER_KEY: sitting.officer}
     sheet["answers"] = {}
-    for code, value in sitting.answers.items():
-        if code in essays:
-            continue
+    for code, value in sitting.answers.items():  # essays too, as the text box saves them
         sheet["answers"][code] = {"value": value, "at": moment}
     save_sheet(sheet_path(exam.name, folder), sheet)
     written = {essays[c]: v for c, v in sitting.answers.items() if c in essays}
@@ -153,7 +152,7 @@ def _write_submission(
         for cell in nb.cells:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
             if grade_id in written and cell.metadata["nbgrader"].get("solution"):
-                cell.source = str(written[grade_id])
+                cell.source = essay_markdown(str(written[grade_id]))  # shown as plain text
         nbformat.write(nb, notebook_path)
     (folder / "timestamp.txt").write_text(at.astimezone(LOCAL_TZ).strftime(TIMESTAMP_FORMAT))
     (folder / "submission_secret.txt").write_text(secrets.token_hex(64))

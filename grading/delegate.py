@@ -10,17 +10,37 @@ from __future__ import annotations
 
 import os
 import time
+from typing import Any
 
 from nbconvert.exporters import NotebookExporter
 from nbgrader.converters import Autograde, NbGraderException
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
+from traitlets.utils.importstring import import_item
 
 from .course import LOG, Course
+from .essay_text import CopyEssayText
 from .outcome import SubmissionOutcome
 from .submissions import Submission
 
 _DEFAULTS = Autograde(config=Config())
+# fazhi's pipeline runs nbgrader's list, with the essay copy first as fazhi's generated
+# nbgrader_config.py configures it (grading.essay_text).
+_PIPELINE_AUTOGRADERS = (
+    list(_DEFAULTS.autograde_preprocessors),
+    [CopyEssayText, *_DEFAULTS.autograde_preprocessors],
+)
+
+
+def _classes(preprocessors: list[Any]) -> list[Any]:
+    """Configured preprocessors as classes (a config may name them by import string)."""
+    found = []
+    for entry in preprocessors:
+        try:
+            found.append(import_item(entry) if isinstance(entry, str) else entry)
+        except ImportError:
+            found.append(entry)  # unknown: differs from every list above
+    return found
 
 
 def delegate_reason(course: Course) -> str:
@@ -28,7 +48,7 @@ def delegate_reason(course: Course) -> str:
     converter = course.converter
     if list(converter.sanitize_preprocessors) != list(_DEFAULTS.sanitize_preprocessors):
         return "课程配置了自定义的 Autograde.sanitize_preprocessors"
-    if list(converter.autograde_preprocessors) != list(_DEFAULTS.autograde_preprocessors):
+    if _classes(converter.autograde_preprocessors) not in _PIPELINE_AUTOGRADERS:
         return "课程配置了自定义的 Autograde.autograde_preprocessors"
     if converter.pre_convert_hook or converter.post_convert_hook:
         return "课程配置了 pre/post_convert_hook"

@@ -14,7 +14,18 @@ c.CourseDirectory.db_url = os.environ.get(
     "FAZHI_GRADEBOOK_URL", "sqlite:///" + os.path.join(_here, "gradebook.db")
 )
 c.Exchange.timezone = "Asia/Shanghai"
-c.ClearSolutions.text_stub = "请在此作答"
+c.ClearSolutions.text_stub = "（请在上方文本框中作答）"
 c.ClearSolutions.code_stub = {"python": "# 请在此作答\nraise NotImplementedError()"}
 c.ExecutePreprocessor.timeout = 30
+# 简答题写在文本框中、保存在答题文件里：评分前先抄入人工评阅单元（fazhi.grading.essay_text）。
+c.Autograde.autograde_preprocessors = [
+    "fazhi.grading.essay_text.CopyEssayText",
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 configure(c)

@@ -228,10 +228,8 @@ class Paper:
         if kind in ("single", "multiple"):
             options = {c: texts[CHOICE_LETTERS.index(c)] for c in order}
             getattr(self.sheet, kind)(code, options=options)
-        elif kind in ("truefalse", "fill"):
-            getattr(self.sheet, kind)(code)
-        else:
-            display(HTML(f"<div>（题号 {html.escape(code)}）请在下方单元格中作答。</div>"))
+        elif kind in ("truefalse", "fill", "essay"):
+            getattr(self.sheet, kind)(code)  # an essay is stored under its 题号 as the others
 
     def score(self, slot: str, **arguments: Any) -> float:
         """Used only by hidden test cells: ``score_slot`` of the sheet file as it is now."""

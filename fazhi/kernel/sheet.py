@@ -60,15 +60,16 @@ from fazhi.kernel.scoring import (
 
 MODES = ("exam", "practice")
 TRUE_FALSE = ("正确", "错误")
+ESSAY_MAX_CHARS = 20000  # as import-answers accepts for an essay response
 
 
 @dataclass
 class ItemView:
     """The widgets of one item: what the officer clicks, the save status and the feedback.
 
-    ``control`` is a ToggleButtons (single, truefalse, choice), a Text (fill, number) or a
-    tuple of ToggleButton/Checkbox (multiple, checklist). ``check`` is the practice-mode
-    核对答案 button of items answered in several steps.
+    ``control`` is a ToggleButtons (single, truefalse, choice), a Text (fill, number), a
+    Textarea (essay) or a tuple of ToggleButton/Checkbox (multiple, checklist). ``check`` is
+    the practice-mode 核对答案 button of items answered in several steps.
     """
 
     kind: str
@@ -76,6 +77,7 @@ class ItemView:
     status: widgets.HTML
     feedback: widgets.HTML | None = None
     check: widgets.Button | None = None
+    counter: widgets.HTML | None = None  # 已输入 n 字 under an essay's text box
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,13 @@ def _number_text(value: Any) -> str:
     if number is None:
         return ""
     return str(int(number)) if number.is_integer() else str(number)
+
+
+def _essay_count(length: int, max_chars: int) -> str:
+    """已输入 n 字, in red past the limit (the rest is not saved)."""
+    if length > max_chars:
+        return _status(f"已输入 {length} 字，超过 {max_chars} 字的部分不会保存", WRONG_COLOUR)
+    return f'<span style="color:#555">已输入 {length} 字</span>'
 
 
 class Sheet:
@@ -428,6 +437,43 @@ class Sheet:
             immediate=False,
             layout=widgets.VBox(rows),
         )
+
+    def essay(self, item_id: str, *, max_chars: int = ESSAY_MAX_CHARS) -> None:
+        """简答题 / 处理理由: a text box, saved as the officer types (stored as typed).
+
+        Grading copies the text into the manually graded answer cell below it (the cell the
+        trainer grades in formgrader); a counter shows how many characters are written.
+        """
+        control = widgets.Textarea(
+            value="",
+            placeholder="请在此输入作答内容（可换行，输入后自动保存）",
+            continuous_update=True,
+            rows=8,
+        )
+        control.layout.width = "95%"
+        counter = widgets.HTML(_essay_count(0, max_chars))
+
+        def count(_change: Any) -> None:
+            counter.value = _essay_count(len(control.value), max_chars)
+
+        control.observe(count, names="value")
+
+        def read() -> str | None:
+            text = control.value
+            return text[:max_chars] if text.strip() else ""
+
+        self._bind(
+            item_id,
+            "essay",
+            control,
+            read=read,
+            restore=lambda v: setattr(control, "value", str(v)),
+            watched=[control],
+            practice=None,
+            immediate=False,
+            layout=widgets.VBox([control, counter]),
+        )
+        self.items[item_id].counter = counter
 
     def countdown(self, minutes: float) -> None:
         """The time left of a timed exam (from ``started_at``), refreshed while the kernel runs."""

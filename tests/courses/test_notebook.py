@@ -63,12 +63,12 @@ def test_widget_call_round_trips_as_literals() -> None:
     call = ast.parse(source).body[0].value  # type: ignore[attr-defined]
     assert ast.literal_eval(call.keywords[0].value) == long_items
     with pytest.raises(ValueError, match="unknown widget method"):
-        notebook.widget_call(item_id="R-1", method="essay")
+        notebook.widget_call(item_id="R-1", method="drawing")
 
 
 def test_manual_cells_put_the_rubric_in_a_task_cell() -> None:
     """Does a written part carry its rubric in a 0-point task cell and P points on the answer?"""
-    prompt, answer = notebook.manual_cells(
+    prompt, _text_box, answer = notebook.manual_cells(
         item_id="E-1", prompt="请简述理由。", points=4, rubric="要点甲", reference="参考乙"
     )
     assert prompt.metadata["nbgrader"]["task"] and prompt.metadata["nbgrader"]["points"] == 0

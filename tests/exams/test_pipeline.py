@@ -451,7 +451,7 @@ def test_all_mode_officer_sees_own_option_order_in_a_kernel(
     assert shown == paper and any(
         order != ["甲项", "乙项", "丙项", "丁项"] for order in shown.values()
     )
-    assert "已答 12/12 题，全部作答完毕" in outputs[1]
+    assert "已答 13/13 题，全部作答完毕" in outputs[1]  # the essay T-13 typed in its text box
     countdown = next(c for c in nb.cells if "sheet.countdown(30)" in c.source)
     assert "剩余时间" in json.dumps(countdown.outputs, ensure_ascii=False)
     nbformat.write(nb, folder / "k2.ipynb")
@@ -467,3 +467,4 @@ def test_all_mode_officer_sees_own_option_order_in_a_kernel(
     with open_gradebook(settings) as gradebook:
         submission = gradebook.find_submission("k2", get_username())
         assert (submission.score, submission.max_score) == (17.0, 22.0)  # essay T-13 ungraded
+        assert submission.needs_manual_grade  # the typed essay awaits a grader

@@ -16,6 +16,7 @@ from fazhi import db
 from fazhi.exams.draws import officer_paper
 from fazhi.exams.exam import get_exam
 from fazhi.models.exam import Paper
+from fazhi.notebook import essay_answer
 from fazhi.settings import Settings
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
@@ -145,7 +146,8 @@ def test_sheets_become_submissions(workspace, cli, released, keys, tmp_path, csv
     assert sheet["officer"] == "CG001" and sheet["started_at"] == "2026-03-02T02:30:00+00:00"
     kinds = paper_codes(workspace, released, "CG001")
     stored = {code: entry["value"] for code, entry in sheet["answers"].items()}
-    assert stored == {code: keys[code] for code, kind in kinds.items() if kind != "essay"}
+    essay_text = "我的答案：应当告知。"  # also saved in the sheet, as the text box saves it
+    assert stored == {c: keys[c] if k != "essay" else essay_text for c, k in kinds.items()}
     essay = next(code for code, kind in kinds.items() if kind == "essay")
     nb = nbformat.read(folder / "s1.ipynb", as_version=4)
     with db.session_scope(workspace) as session:
@@ -155,7 +157,7 @@ def test_sheets_become_submissions(workspace, cli, released, keys, tmp_path, csv
             if i.version.code == essay
         )
     answer_cell = next(c for c in nb.cells if c.metadata["nbgrader"]["grade_id"] == slot)
-    assert answer_cell.source == "我的答案：应当告知。"
+    assert essay_answer(answer_cell.source) == essay_text  # as plain text (fenced)
     blank = json.loads(
         (workspace.workspace / "submitted" / "CG003" / released / "s1.answers.json").read_text(
             encoding="utf-8"
