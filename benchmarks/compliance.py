@@ -4,7 +4,7 @@
 
     python benchmarks/compliance.py [--officers 10000] [--db-url postgresql+psycopg://...]
 
-Goals (issue #5): report ≤ 1× and import ≤ 3× the time pandas.read_csv takes to read the same
+Goals: report ≤ 1× and import ≤ 3× the time pandas.read_csv takes to read the same
 file; peak memory (RSS) of each command < 4 GB. The commands run as the user runs them (a
 fresh `fazhi` process each), so their times include start-up.
 """

@@ -1,4 +1,4 @@
-"""Item statistics (Moodle's definitions, DESIGN.md §Scoring and statistics) — pure functions.
+"""Item statistics (Moodle's definitions, docs/contract.md §Item statistics) — pure functions.
 
 Input: for each officer (first graded attempt), the score of every item on their paper and
 each item's maximum. With per-officer papers an item (question) appears on some papers only;

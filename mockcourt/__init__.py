@@ -1,4 +1,4 @@
-"""Mock courts (模拟法庭, issue 6): judges' rubric scores, results per officer, reliability.
+"""Mock courts (模拟法庭): judges' rubric scores, results per officer, reliability.
 
 For other reports: ``officer_mockcourt_results(session, officer_ids=None)`` — one row per
 officer and session (``session_id, date, officer_id, role, score``) as a pandas DataFrame.

@@ -155,7 +155,7 @@ def officer_mockcourt_results(
 ) -> pd.DataFrame:
     """One row per officer and scored session: ``session_id, date, officer_id, role, score``.
 
-    ``score`` is the session score per DESIGN.md (weighted rubric, mean of the judges, highest
+    ``score`` is the session score of docs/contract.md (weighted rubric, judges' mean, highest
     and lowest dropped with enough judges), a float rounded to 2 decimals; ``date`` is a
     ``datetime.date``. Sorted by officer, date and session. For the compliance report and the
     officer's page; ``officer_ids`` None means every officer.

@@ -1,4 +1,4 @@
-"""Mock-court arithmetic (DESIGN.md §Mock court), exact: scores are decimals with ≤ 2 places.
+"""Mock-court arithmetic (docs/contract.md §Mock court), exact: scores are decimals with ≤ 2 places.
 
 Everything is computed with ``Fraction`` so that a session score rounds to 2 decimals the
 way a trainer checking by hand would (half up), never off by a binary-float cent.

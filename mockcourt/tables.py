@@ -1,5 +1,5 @@
 """The report's tables (pandas), built from ``SessionResult``s. Column names of the first
-table are the DESIGN.md contract; the others are for people and use Chinese headers."""
+table are the docs/contract.md contract; the others are for people and use Chinese headers."""
 
 from __future__ import annotations
 

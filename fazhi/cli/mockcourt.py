@@ -1,4 +1,4 @@
-"""``fazhi mockcourt`` and its report (issue #6)."""
+"""``fazhi mockcourt`` and its report."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The CLI contract of DESIGN.md: command names, --workspace everywhere, Chinese help."""
+"""The CLI contract of docs/contract.md: command names, --workspace everywhere, Chinese help."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""DESIGN.md's scoring rules, shared by hidden tests, the fast grader and practice feedback."""
+"""docs/contract.md §Scoring, shared by hidden tests, the fast grader and practice feedback."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def test_single_choice(response: str, expected: float) -> None:
 
 @pytest.mark.parametrize("word", ["正确", "对", "√", "T", "t", "true"])
 def test_truefalse_true_forms(word: str) -> None:
-    """Are all the true forms of DESIGN.md accepted for 正确?"""
+    """Are all the true forms of docs/contract.md accepted for 正确?"""
     assert scoring.score_truefalse(word, "正确", 1) == 1.0
     assert scoring.score_truefalse(word, "错误", 1) == 0.0
 
