@@ -12,13 +12,14 @@ from __future__ import annotations
 import getpass
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fazhi.models import Officer
-from fazhi.settings import CONFIG_FILE, Settings, load_settings
+from fazhi.settings import Settings, find_workspace
+
+__all__ = ["Identity", "current_officer", "find_workspace", "hub_mode", "multi_user"]
 
 HINT = '（单用户模式请在工作区的 fazhi.toml 中写 officer = "工号"，或设置环境变量 FAZHI_OFFICER）'
 
@@ -27,17 +28,6 @@ HINT = '（单用户模式请在工作区的 fazhi.toml 中写 officer = "工号
 class Identity:
     officer_id: str | None
     how: str  # how it was determined, or why not (Chinese, shown to the officer)
-
-
-def find_workspace(start: Path | None = None) -> Settings | None:
-    """The workspace of a kernel: $FAZHI_WORKSPACE, else the nearest folder with fazhi.toml."""
-    if os.environ.get("FAZHI_WORKSPACE"):
-        return load_settings(None)
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / CONFIG_FILE).exists():
-            return load_settings(folder)
-    return None
 
 
 def multi_user() -> bool:

@@ -1,13 +1,15 @@
 """The demo workspace's courses: every bundled module and case released, one module fetched.
 
-A demo officer's copy of the first module is fetched into the workspace root, where
-JupyterLab's Assignments tab would put it, so ``fazhi demo`` can open it straight away.
+A demo officer's copy of the first module is fetched into their own directory (JupyterLab's
+root, ``fazhi.officer_lab``), where the Assignments tab would put it, so ``fazhi demo`` can open
+it straight away.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from fazhi.officer_lab import lab_root
 from fazhi.settings import Settings
 
 from .case import ReviewCase
@@ -19,9 +21,10 @@ DEMO_MODULE = "m01-penalty-basics"
 
 
 def demo_notebook(settings: Settings) -> str | None:
-    """The demo module's notebook, relative to the workspace (None before ``populate``)."""
-    path = settings.workspace / DEMO_MODULE / f"{DEMO_MODULE}.ipynb"
-    return path.relative_to(settings.workspace).as_posix() if path.exists() else None
+    """The demo module's notebook, relative to JupyterLab's root (None before ``populate``)."""
+    root = lab_root(settings)
+    path = root / DEMO_MODULE / f"{DEMO_MODULE}.ipynb"
+    return path.relative_to(root).as_posix() if path.exists() else None
 
 
 def populate(settings: Settings, today: dt.date) -> str:
@@ -42,6 +45,6 @@ def populate(settings: Settings, today: dt.date) -> str:
         f"案例练习 {cases} 个（其中案卷评查 {len(reviews)} 个）"
     )
     if any(m.id == DEMO_MODULE for m in modules) and demo_notebook(settings) is None:
-        fetch(settings=settings, assignment=DEMO_MODULE, into=settings.workspace)
+        fetch(settings=settings, assignment=DEMO_MODULE, into=lab_root(settings))
         summary += f"；演示学员已获取 {DEMO_MODULE}"
     return summary

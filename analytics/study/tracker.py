@@ -2,12 +2,13 @@
 
 A compiled module's or case's tracker cell (``fazhi.notebook.tracker_cell``) calls
 ``track_study("<module id>")``. It shows a one-line status and starts a tracker: a hidden
-``ipywidgets.Text`` is the channel through which a small script (``tracker.js``, rendered by
-JupyterLab as the cell's JavaScript output) reports activity and visibility. Each signal goes
-to the sink as it arrives (hub mode: a heartbeat to the fazhi service, which keeps the time),
-and ``ActivityClock`` turns the signals into intervals on the kernel's clock, which the sink
-stores (single-user mode) for the logged-in officer (``identity``), never a name from the
-notebook.
+``ipywidgets.Text`` (class ``fazhi-study-<session>``) is the channel through which the
+fazhi-lab JupyterLab extension (``labextension/``) reports activity and visibility; the cell
+has no JavaScript output, so a reopened notebook shows no raw ``Javascript object``. Each
+signal goes to the sink as it arrives (hub mode: a heartbeat to the fazhi service, which keeps
+the time), and ``ActivityClock`` turns the signals into intervals on the kernel's clock, which
+the sink stores (single-user mode) for the logged-in officer (``identity``), never a name from
+the notebook.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from importlib import resources
 
 import ipywidgets as widgets
 
@@ -27,11 +27,6 @@ from fazhi.analytics.study.activity import SIGNALS, ActivityClock, Span
 from fazhi.analytics.study.sink import StudySink, TrackedInterval
 
 TICK_SECONDS = 30.0
-
-
-def tracker_script(session: str) -> str:
-    text = resources.files("fazhi.analytics").joinpath("tracker.js").read_text(encoding="utf-8")
-    return text.replace("__SESSION__", session)
 
 
 class StudyTracker:
@@ -136,7 +131,7 @@ class StudyTracker:
             f"（页面在前台且有操作时计时，超过 {idle:g} 分钟无操作或切换页面即暂停）"
         )
         text = problem or self._relay_problem or text
-        self.status.value = f'<span style="color:#666;font-size:0.85em">⏱ {text}</span>'
+        self.status.value = f'<span style="color:#666;font-size:0.85em">{text}</span>'
 
 
 def track_study(module_id: str) -> StudyTracker | None:
@@ -146,14 +141,14 @@ def track_study(module_id: str) -> StudyTracker | None:
     When nothing can be recorded (no workspace, an officer not on the roster) it says why,
     in the cell's output, and returns None: it never raises into the notebook.
     """
-    from IPython.display import Javascript, display
+    from IPython.display import display
 
     try:
         tracker = _start(module_id)
     except Exception as err:  # a locked cell the officer cannot fix: explain, do not fail
-        display(widgets.HTML(f"⏱ {err}；本次学习不计时。"))
+        display(widgets.HTML(f"学习计时：{err}；本次学习不计时。"))
         return None
-    display(tracker.widget, Javascript(tracker_script(tracker.session)))
+    display(tracker.widget)
     return tracker
 
 
