@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fazhi.errors import UserError
+from fazhi.identifiers import normalise_officer_id
+from fazhi.paths import confined
 from fazhi.settings import Settings
 from fazhi.workspace import NBGRADER_CONFIG
 
@@ -57,10 +59,14 @@ def officer_lab(settings: Settings) -> OfficerLab:
     """The paths of the workspace officer's JupyterLab (the ``officer`` setting must be set)."""
     if not settings.officer:
         raise UserError('工作区未设置学员：请在 fazhi.toml 中写 officer = "工号"')
+    try:  # the id names folders: the id rule first
+        officer = normalise_officer_id(settings.officer)
+    except ValueError as err:
+        raise UserError(f"工作区设置 officer 有误：{err}") from None
     return OfficerLab(
-        officer=settings.officer,
-        home=settings.workspace / OFFICERS_DIR / settings.officer,
-        config=settings.workspace / LAB_CONFIG_DIR / settings.officer,
+        officer=officer,
+        home=confined(settings.workspace / OFFICERS_DIR, officer),
+        config=confined(settings.workspace / LAB_CONFIG_DIR, officer),
     )
 
 

@@ -128,3 +128,17 @@ def test_schedule_year_out_of_range_is_a_message(workspace, cli) -> None:  # typ
         "exam", "schedule", "--year", "99999", "--all", "--bank", "x", "-w", workspace.workspace
     )
     assert result.exit_code == 2 and "年度 99999 超出合理范围" in result.stderr
+
+
+def test_the_officer_setting_cannot_point_the_officers_lab_elsewhere(tmp_path: Path) -> None:
+    """Is a workspace `officer` setting like ``../source`` refused before it names the officer's
+    JupyterLab directory, and a lower-case 工号 given its canonical folder?"""
+    from fazhi.errors import UserError
+    from fazhi.officer_lab import officer_lab
+    from fazhi.settings import Settings
+
+    lab = officer_lab(Settings(workspace=tmp_path, officer="ｃｇ0005"))
+    assert lab.officer == "CG0005" and lab.home == tmp_path / "officers" / "CG0005"
+    for bad in ("../source", "a/b", "..", "CG0005/../../x"):
+        with pytest.raises(UserError, match="officer"):
+            officer_lab(Settings(workspace=tmp_path, officer=bad))
