@@ -498,7 +498,8 @@ class Sheet:
 
     def _summary_html(self) -> str:
         data = load_sheet(self.path)
-        answered, unanswered = [], []
+        answered: list[int] = []
+        unanswered: list[int] = []
         position = 0
         for item_id in self.items:  # paper order; written questions have numbers but no widget
             position += 1
