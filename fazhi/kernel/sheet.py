@@ -39,6 +39,7 @@ from fazhi.kernel.choice_look import (
     style_option,
     stylesheet,
 )
+from fazhi.kernel.practice import Practice, feedback_html
 from fazhi.kernel.progress import (
     CORRECT_COLOUR,
     LOCAL_TZ,
@@ -78,16 +79,6 @@ class ItemView:
     feedback: widgets.HTML | None = None
     check: widgets.Button | None = None
     counter: widgets.HTML | None = None  # 已输入 n 字 under an essay's text box
-
-
-@dataclass(frozen=True)
-class _Practice:
-    """What practice feedback compares against (never present in exam mode)."""
-
-    score: dict[str, Any]  # keyword arguments of score_answer, with points=1
-    answer_text: str
-    explanation: str
-    basis: str
 
 
 def _option_pairs(options: str | Mapping[str, str]) -> list[tuple[str, str, str]]:
@@ -279,19 +270,8 @@ class Sheet:
         basis: str | None = None,
     ) -> None:
         """判断题: ``"正确"`` or ``"错误"``."""
-        control = widgets.ToggleButtons(options=list(TRUE_FALSE), value=None)
-        style_choices(control, stacked=False)
         practice = self._practice("truefalse", key, explanation, basis, answer_text=str)
-        self._bind(
-            item_id,
-            "truefalse",
-            control,
-            read=lambda: control.value or "",
-            restore=lambda v: setattr(control, "value", v if v in TRUE_FALSE else None),
-            watched=[control],
-            practice=practice,
-            immediate=True,
-        )
+        self._labelled(item_id, "truefalse", list(TRUE_FALSE), practice)
 
     def fill(
         self,
@@ -378,13 +358,19 @@ class Sheet:
         basis: str | None = None,
     ) -> None:
         """One labelled alternative (e.g. 简易程序/一般程序), stored as its label (kind exact)."""
-        labels = [str(label) for label in labels]
-        control = widgets.ToggleButtons(options=labels, value=None, style={"button_width": "auto"})
-        style_choices(control, stacked=False)
         practice = self._practice("exact", key, explanation, basis, answer_text=str)
+        self._labelled(item_id, "choice", [str(label) for label in labels], practice, auto=True)
+
+    def _labelled(
+        self, item_id: str, kind: str, labels: list[str], practice: Any, *, auto: bool = False
+    ) -> None:
+        """A row of toggle buttons whose answer is the chosen label itself."""
+        style = {"button_width": "auto"} if auto else {}
+        control = widgets.ToggleButtons(options=labels, value=None, style=style)
+        style_choices(control, stacked=False)
         self._bind(
             item_id,
-            "choice",
+            kind,
             control,
             read=lambda: control.value or "",
             restore=lambda v: setattr(control, "value", v if v in labels else None),
@@ -530,7 +516,7 @@ class Sheet:
         answer_text: Callable[[Any], str],
         extra: dict[str, Any] | None = None,
         require_key: bool = True,
-    ) -> _Practice | None:
+    ) -> Practice | None:
         given = key is not None or bool(extra) or explanation or basis
         if self.mode == "exam":
             if given:
@@ -539,7 +525,7 @@ class Sheet:
         if require_key and key is None:
             return None
         score = {"kind": kind, "points": 1.0, "key": key, **(extra or {})}
-        return _Practice(
+        return Practice(
             score=score,
             answer_text=answer_text(key),
             explanation=explanation or "",
@@ -555,7 +541,7 @@ class Sheet:
         read: Callable[[], Any],
         restore: Callable[[Any], None],
         watched: Sequence[widgets.Widget],
-        practice: _Practice | None,
+        practice: Practice | None,
         immediate: bool,
         layout: widgets.Widget | None = None,
     ) -> None:
@@ -570,7 +556,7 @@ class Sheet:
 
         def show_feedback(value: Any) -> None:
             if feedback is not None and practice is not None:
-                feedback.value = _feedback_html(item_id, value, practice)
+                feedback.value = feedback_html(item_id, value, practice)
 
         def changed(_change: Any) -> None:
             if self._restoring:
@@ -621,31 +607,3 @@ class Sheet:
             return _status("已清除作答", PARTIAL_COLOUR)
         saved = dt.datetime.now(LOCAL_TZ).strftime("%H:%M:%S")  # Beijing time, as the countdown
         return _status(f"✓ 已自动保存（{saved}）", CORRECT_COLOUR)
-
-
-def _feedback_html(item_id: str, value: Any, practice: _Practice) -> str:
-    """Right/partly/wrong, the key, 解析 and the article (practice mode only)."""
-    if value in (None, "", []):
-        return _status("请先作答，再核对答案。", PARTIAL_COLOUR)
-    sheet = {"answers": {item_id: {"value": value}}}
-    fraction = score_answer(sheet, item_id, **practice.score)
-    if fraction >= 1:
-        verdict, colour = "✓ 回答正确", CORRECT_COLOUR
-    elif fraction > 0:
-        fewer = "（少选）" if practice.score["kind"] == "multiple" else ""
-        verdict, colour = f"◐ 部分正确{fewer}", PARTIAL_COLOUR
-    else:
-        verdict, colour = "✗ 回答错误", WRONG_COLOUR
-    lines = [
-        f'<b style="color:{colour}">{verdict}</b>',
-        f"<b>正确答案：</b>{html.escape(practice.answer_text)}",
-    ]
-    if practice.explanation:
-        lines.append(f"<b>解析：</b>{html.escape(practice.explanation)}")
-    if practice.basis:
-        lines.append(f"<b>法律依据：</b>{html.escape(practice.basis)}")
-    body = "<br>".join(lines)
-    return (
-        f'<div style="border-left:4px solid {colour};padding:4px 10px;margin:4px 0;'
-        f'line-height:1.6">{body}</div>'
-    )
