@@ -8,37 +8,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fpdf import FPDF
 from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
 
-from fazhi.analytics import plotting
 from fazhi.analytics.dossier import COLUMNS, Dossier
+from fazhi.reporting.pdf import FONT, ChinesePdf
 
-FONT = "cjk"
 HEADINGS = FontFace(emphasis="", fill_color=(240, 243, 247))  # the font has no bold face
 WIDTHS = (22, 20, 70, 20, 20, 28)  # mm, the columns of ``COLUMNS`` (A4 minus 15 mm margins)
 
 
-class _DossierPdf(FPDF):
+class _DossierPdf(ChinesePdf):
     """A4 pages whose footer names the officer and the page number."""
 
     def __init__(self, made: str) -> None:
-        super().__init__(format="A4")
+        super().__init__()
         self.made = made
-        self.officer = ""
-        self.set_margins(15, 15, 15)
-        self.set_auto_page_break(True, margin=16)
-        self.add_font(FONT, "", str(plotting.font_path()))
 
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(FONT, size=8)
-        self.set_text_color(90)
-        self.cell(
-            0, 5, f"学法档案　{self.officer}　生成于 {self.made}　第 {self.page_no()} 页", align="C"
-        )
-        self.set_text_color(0)
+    def footer_text(self) -> str:
+        return f"学法档案　{self.officer}　生成于 {self.made}　第 {self.page_no()} 页"
 
 
 def _cell(value: object) -> str:

@@ -8,20 +8,14 @@ so no GUI backend is involved and a notebook's own ``%matplotlib`` setting is le
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import matplotlib
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-FONT_FILE = "NotoSansCJKsc-Regular.otf"
+from fazhi.reporting.fonts import font_path
+
 _family: str | None = None
-
-
-def font_path() -> Path:
-    import mplfonts
-
-    return Path(mplfonts.__file__).parent / "fonts" / FONT_FILE
 
 
 def setup() -> str:

@@ -9,39 +9,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 
-from fazhi.analytics import plotting
 from fazhi.kernel.paper import TYPE_LABELS
 from fazhi.models.exam import Exam
+from fazhi.reporting.pdf import FONT, ChinesePdf
 
 from .compile import SECTION_NUMBERS
 from .printed import PrintedItem, PrintedPaper, exam_facts
 
-FONT = "cjk"
 MARGIN = 15.0  # mm
 LINE = 6.2  # mm per line of body text
 INDENT = 7.0  # options, mm
 
 
-class _PaperPdf(FPDF):
+class _PaperPdf(ChinesePdf):
     """A4 pages whose footer names the exam and the officer the pages belong to."""
 
     def __init__(self, title: str) -> None:
-        super().__init__(format="A4")
+        super().__init__(left=MARGIN, top=16)
         self.title_text = title
-        self.officer = ""
-        self.set_margins(MARGIN, 16, MARGIN)
-        self.set_auto_page_break(True, margin=16)
-        self.add_font(FONT, "", str(plotting.font_path()))
 
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(FONT, size=8)
-        self.set_text_color(90)
-        self.cell(0, 5, f"{self.title_text}　工号 {self.officer}", align="C")
-        self.set_text_color(0)
+    def footer_text(self) -> str:
+        return f"{self.title_text}　工号 {self.officer}"
 
     def text_block(self, text: str, *, size: float = 10.5, indent: float = 0.0) -> None:
         self.set_font(FONT, size=size)
