@@ -1,6 +1,7 @@
 """The fast path's self-check: a small contract notebook run both ways before any is trusted.
 
-Once per run and kernel, a probe notebook is executed by a real kernel -- the officers' kernel,
+Once per run and kernel (unless ``probe_cache.py`` holds the verdict for the same versions,
+kernel and probe), a probe notebook is executed by a real kernel -- the officers' kernel,
 with the installed ``fazhi.kernel.sheet`` (and ``fazhi.kernel.paper`` when the assignment has
 per-officer papers) -- and by ``DeclarativeExecute``. It has the setup cell and one widget and
 one hidden test cell per scoring rule: half credit for a strict subset, full-width letters,
@@ -170,7 +171,7 @@ def probe_notebook(kinds: frozenset[str], kernelspec: dict[str, Any] | None) -> 
     return new_notebook(cells=cells, metadata=metadata)
 
 
-def write_probe_files(directory: Path, kinds: frozenset[str]) -> None:
+def _probe_sheet(kinds: frozenset[str]) -> dict[str, Any]:
     answers = {**SHEET_ANSWERS, **(PAPER_ANSWERS if "paper" in kinds else {})}
     sheet: dict[str, Any] = {
         "sheet": PROBE_SHEET,
@@ -179,8 +180,22 @@ def write_probe_files(directory: Path, kinds: frozenset[str]) -> None:
     }
     if "paper" in kinds:
         sheet["officer"] = PROBE_OFFICER
+    return sheet
+
+
+def write_probe_files(directory: Path, kinds: frozenset[str]) -> None:
+    if "paper" in kinds:
         (directory / "paper.json").write_text(json.dumps(PAPER_SPEC, ensure_ascii=False), "utf-8")
-    save_sheet(sheet_path(PROBE_SHEET, directory), sheet)
+    save_sheet(sheet_path(PROBE_SHEET, directory), _probe_sheet(kinds))
+
+
+def probe_content(kinds: frozenset[str], kernelspec: dict[str, Any] | None) -> str:
+    """The probe notebook and its files as text: what the verdict cache's key hashes."""
+    files = {"sheet": _probe_sheet(kinds), "paper": PAPER_SPEC if "paper" in kinds else None}
+    nb = probe_notebook(kinds, kernelspec)
+    for index, cell in enumerate(nb.cells):
+        cell.id = f"probe-{index}"  # new_code_cell draws random ids
+    return json.dumps([nb, files], sort_keys=True, ensure_ascii=False)
 
 
 def _output_key(output: NotebookNode) -> tuple[Any, ...]:
