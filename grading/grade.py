@@ -210,6 +210,24 @@ def _grade_in(
     return report
 
 
+def check_fast_path(*, workspace: Path, assignment: str) -> str:
+    """Run the self-check of kernel-free scoring for ``assignment`` now (at release), so the
+    verdict is cached and the first ``grade`` after the exam starts no probe kernel.
+
+    Returns the summary's Chinese line ("" when the assignment has no declarative items).
+    """
+    course = open_course(workspace, assignment)
+    ensure_scripts_on_path()
+    release = course.coursedir.format_path(course.coursedir.release_directory, ".", assignment)
+    with Gradebook(course.db_url, course.course_id) as gradebook:
+        snapshot = load_snapshot(gradebook, assignment, Path(release))
+    pool = KernelPool(workers=1, config=course.config)
+    try:
+        return FastPathGate(pool, course.config, snapshot, VerdictCache(course.root)).describe()
+    finally:
+        pool.close()
+
+
 def grade(
     *,
     workspace: Path,

@@ -8,6 +8,7 @@ pytest-xdist workers share the database without colliding. With FAZHI_REQUIRE_PG
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,6 +19,10 @@ from sqlalchemy import create_engine, text
 
 from fazhi import db
 from fazhi.settings import Settings
+
+# Grading signs its cached self-check verdicts with a per-user key in $XDG_STATE_HOME: the
+# suite keeps its key out of the real home directory (shared by the tests of one run).
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="fazhi-test-state-")
 
 PG_URL = os.environ.get("FAZHI_TEST_PG_URL", "")
 REQUIRE_PG = os.environ.get("FAZHI_REQUIRE_PG") == "1"

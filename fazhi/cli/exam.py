@@ -197,6 +197,7 @@ def exam_release_command(exam: str) -> None:
         released = release_exam(session, settings, exam=exam)
         closed = closed_already(get_exam(session, exam))
     echo(f"试卷已发布：{released}（考生可在 Assignments 页面获取）")
+    _check_fast_path(settings.workspace, exam)
     if closed is not None:
         click.echo(
             f"警告：考试“{exam}”已于 {closed.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M} 截止，"
@@ -357,3 +358,17 @@ def report_items_command(exam: str, fmt: str, out: Path) -> None:
         click.echo(
             f"提示：{len(few)} 题{FEW_ANSWERS_NOTE}（每人一卷时各题只统计抽到它的人）。", err=True
         )
+
+
+def _check_fast_path(workspace: Path, exam: str) -> None:
+    """Run grading's self-check now, so grading after the exam starts no probe kernel; a
+    failure here only means grading will run the check itself."""
+    from fazhi.grading.grade import check_fast_path
+
+    try:
+        line = check_fast_path(workspace=workspace, assignment=exam)
+    except Exception as err:  # release has succeeded; grading checks again anyway
+        click.echo(f"提示：评分自检未能预先完成（{err}），评分时会重新自检。", err=True)
+        return
+    if line:
+        echo(f"评分{line}")

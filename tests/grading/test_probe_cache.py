@@ -18,7 +18,7 @@ from traitlets.config import Config
 
 import fazhi
 from fazhi.grading import probe
-from fazhi.grading.grade import grade
+from fazhi.grading.grade import check_fast_path, grade
 from fazhi.grading.probe_cache import CACHE_DIR, CACHE_FILE, VerdictCache, verdict_key
 from fazhi.grading.progress import GradeReport
 
@@ -235,6 +235,21 @@ def test_the_second_run_starts_no_kernel(
     assert "沿用此前的自检结果" in again.fast_path
     assert _state(root) == scores
     assert again.scores == first.scores == {"CG0001": 8.0, "CG0002": 0.0, "CG0003": 0.0}
+
+
+@pytest.mark.slow
+def test_the_check_at_release_spares_the_first_grade_its_kernel(
+    course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Does running the self-check at release leave a verdict, so that the very first grade
+    after the exam takes it from the cache and starts no probe kernel?"""
+    root = _copy(course, tmp_path / "ws", monkeypatch)
+    assert not (root / CACHE_DIR / CACHE_FILE).exists()
+    line = check_fast_path(workspace=root, assignment=EXAM)
+    assert "自检通过" in line
+    report, log = _run(root)
+    assert CACHED in log and PROBED not in log
+    assert report.scores == {"CG0001": 8.0, "CG0002": 0.0, "CG0003": 0.0}
 
 
 @pytest.mark.slow
