@@ -7,9 +7,9 @@
 Each course is built once, copied, and graded by each command run as a user runs it (a new
 process each, in the course directory, default settings: ``fazhi grade`` with 2 workers). For
 the exams ``fazhi grade`` runs twice, each time on a fresh copy: first in a workspace that has
-never been graded (the self-check probe runs in a kernel), then with the probe's verdict cached
-by that first run (every later run in the workspace: reruns after a key correction, the next
-exam). The gradebooks are then compared with stock nbgrader's (every grade, comment, timestamp
+never been graded nor released by fazhi (the self-check probe runs in a kernel), then with the
+probe's verdict cached: what the first grade finds after ``fazhi exam release`` (which runs the
+self-check) and what every later run finds (reruns after a key correction, the next exam). The gradebooks are then compared with stock nbgrader's (every grade, comment, timestamp
 and late penalty) and the run fails if they differ. Prints total and per-submission times and
 the ratios at 43 and 200 officers side by side; goals on a 2-core machine: (a) >= 30x at 43
 and >= 60x at 200 officers, (b) >= 3x. Results also go to benchmarks/out/grading.json.
@@ -193,7 +193,7 @@ def _describe(t: Timing) -> str:
     ]
     if t.cached_seconds is not None:
         lines.append(
-            f"  fazhi grade（沿用自检结果）：总计 {t.cached_seconds:7.1f} s；"
+            f"  fazhi grade（发布时已自检/重评）：总计 {t.cached_seconds:7.1f} s；"
             f"加速比 {t.cached_ratio:.1f}×"
         )
     lines.append(
