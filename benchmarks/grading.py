@@ -9,7 +9,8 @@ process each, in the course directory, default settings: ``fazhi grade`` with 2 
 the exams ``fazhi grade`` runs twice, each time on a fresh copy: first in a workspace that has
 never been graded nor released by fazhi (the self-check probe runs in a kernel), then with the
 probe's verdict cached: what the first grade finds after ``fazhi exam release`` (which runs the
-self-check) and what every later run finds (reruns after a key correction, the next exam). The gradebooks are then compared with stock nbgrader's (every grade, comment, timestamp
+self-check) and what every later run finds (reruns after a key correction, the next exam).
+The gradebooks are then compared with stock nbgrader's (every grade, comment, timestamp
 and late penalty) and the run fails if they differ. Prints total and per-submission times and
 the ratios at 43 and 200 officers side by side; goals on a 2-core machine: (a) >= 30x at 43
 and >= 60x at 200 officers, (b) >= 3x. Results also go to benchmarks/out/grading.json.
