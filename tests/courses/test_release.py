@@ -57,6 +57,9 @@ def test_publish_releases_to_the_exchange(nb_workspace: Settings, data_dir: Path
     nb = nbformat.read(outbound / f"{module.id}.ipynb", as_version=4)
     assert all(c.metadata["nbgrader"]["locked"] for c in nb.cells)
     tracker = nb.cells[2]  # generate_assignment keeps the tracker cell and its skip tag
-    assert tracker.id == "fazhi-study-tracker" and tracker.metadata["tags"] == ["skip-execution"]
+    assert tracker.id == "fazhi-study-tracker" and tracker.metadata["tags"] == [
+        "fazhi-autorun",
+        "skip-execution",
+    ]
     assert f'track_study("{module.id}")' in tracker.source
     assert publish(settings=nb_workspace, content=module) == released  # re-release replaces
