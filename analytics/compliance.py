@@ -283,7 +283,7 @@ def evaluate(
         & annual_ok
         & (exams_passed.to_numpy() >= exams_required.to_numpy())
         & np.isin(cert, CERT_OK)
-        & counted_result.ok
+        & counted_result.binding_ok
     )
     summary = pd.DataFrame(
         {

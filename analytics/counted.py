@@ -33,6 +33,7 @@ class CountedResult:
     counts: dict[str, np.ndarray]  # rule name → sessions per officer (−1 = rule not applicable)
     required: dict[str, np.ndarray]  # rule name → sessions required to date per officer
     ok: np.ndarray  # per officer: every applicable rule met
+    binding_ok: np.ndarray  # per officer: every applicable binding rule met (decides compliant)
     shortfalls: list[str]  # per officer: the reasons in Chinese, "；"-joined ("" when met)
 
 
@@ -78,6 +79,7 @@ def evaluate_counted(
         (np.minimum(until, last) - np.maximum(since, first)).astype(np.int64) + 1, 0
     )
     ok = np.ones(size, dtype=bool)
+    binding_ok = np.ones(size, dtype=bool)
     reasons: list[list[str]] = [[] for _ in range(size)]
     counts: dict[str, np.ndarray] = {}
     required: dict[str, np.ndarray] = {}
@@ -94,6 +96,8 @@ def evaluate_counted(
             needed = (rule.per_year * active_days) // days_in_year(year)
             short = applies & (count < needed)
             ok &= ~short
+            if rule.binding:
+                binding_ok &= ~short
             for i in np.flatnonzero(short):
                 text = f"{rule.name} {count[i]}/{needed[i]} 次"
                 if needed[i] != rule.per_year:
@@ -108,6 +112,8 @@ def evaluate_counted(
                 got = np.bincount(position[inside], minlength=size)
                 short = due & (got < rule.per_quarter)
                 ok &= ~short
+                if rule.binding:
+                    binding_ok &= ~short
                 for i in np.flatnonzero(short):
                     reasons[i].append(
                         f"{rule.name} {QUARTER_NAMES[number]} {got[i]}/{rule.per_quarter} 次"
@@ -119,5 +125,6 @@ def evaluate_counted(
         counts=counts,
         required=required,
         ok=ok,
+        binding_ok=binding_ok,
         shortfalls=["；".join(r) for r in reasons],
     )

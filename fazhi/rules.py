@@ -17,13 +17,19 @@ def default_rules_text() -> str:
 @dataclass(frozen=True)
 class CountedRule:
     """A counted requirement: at least ``per_year`` / ``per_quarter`` distinct days with a
-    record of one of ``activities`` (学习内容), for officers of ``roles`` (empty = everyone)."""
+    record of one of ``activities`` (学习内容), for officers of ``roles`` (empty = everyone).
+
+    ``binding``: a shortfall makes the officer non-compliant. The implicit 中心组学法 rule of
+    ``[leaders]`` is reported and flagged only, so the documented ``compliant`` stays exactly
+    as docs/contract.md defines it until a bureau writes its own ``[[counted]]`` rules.
+    """
 
     name: str
     activities: tuple[str, ...]
     roles: tuple[str, ...] = ()
     per_year: int = 0
     per_quarter: int = 0
+    binding: bool = True
 
     def applies_to(self, role: str) -> bool:
         return not self.roles or role in self.roles
@@ -66,6 +72,7 @@ def _counted(data: dict, source: str) -> tuple[CountedRule, ...]:
                 "activity": leaders["central_group_activity"],
                 "roles": ["leader"],
                 "per_year": leaders["central_group_sessions"],
+                "binding": False,
             }
         ]
     if not isinstance(entries, list):
@@ -86,8 +93,11 @@ def _counted(data: dict, source: str) -> tuple[CountedRule, ...]:
             raise UserError(f"{where}：per_year、per_quarter 应为整数") from None
         if per_year < 0 or per_quarter < 0 or not (per_year or per_quarter):
             raise UserError(f"{where}：per_year 或 per_quarter 应为正整数")
+        binding = entry.get("binding", True)
+        if not isinstance(binding, bool):
+            raise UserError(f"{where}：binding 应为 true 或 false")
         name = str(entry.get("name") or activities[0])
-        rules.append(CountedRule(name, activities, roles, per_year, per_quarter))
+        rules.append(CountedRule(name, activities, roles, per_year, per_quarter, binding))
     names = [r.name for r in rules]
     if len(set(names)) != len(names):
         raise UserError(f"规则文件 {source}：counted 的 name 不能重复")

@@ -169,8 +169,8 @@ def test_sampled_exam_is_required_only_of_the_drawn_officers(
 def test_leader_short_of_central_group_sessions_is_flagged_in_every_report(
     cli, bureau: Settings, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    """Is a leader with 5 of 6 中心组学法 sessions non-compliant, with the reason in the CSV,
-    the HTML and XLSX reports?"""
+    """Is a leader with 5 of 6 中心组学法 sessions flagged, with the reason in the CSV, the
+    HTML and XLSX reports?"""
     rows = _summary(cli, bureau, tmp_path)
     assert rows["L1"]["central_group_sessions"] == "5" and rows["L1"]["counted_ok"] == "false"
     assert rows["L1"]["counted_shortfalls"] == "中心组学法 5/6 次"

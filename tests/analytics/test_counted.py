@@ -19,19 +19,21 @@ def _days(officer_number: int, *days: str) -> pd.DataFrame:
 
 
 def test_default_rule_is_six_central_group_sessions_for_leaders() -> None:
-    """Do the default rules make 中心组学法 ≥ 6 a year a counted requirement of leaders only?"""
+    """Do the default rules count 中心组学法 ≥ 6 a year for leaders only, as a flag that does
+    not change the documented ``compliant`` (no ``[[counted]]`` written by the bureau)?"""
     (rule,) = RULES.counted
-    assert (rule.name, rule.activities, rule.roles, rule.per_year) == (
+    assert (rule.name, rule.activities, rule.roles, rule.per_year, rule.binding) == (
         "中心组学法",
         ("中心组学法",),
         ("leader",),
         6,
+        False,
     )
 
 
-def test_leader_short_of_central_group_sessions_is_not_compliant() -> None:
-    """Is a leader with 5 of 6 sessions at year end non-compliant, with the reason in Chinese,
-    and one with 6 compliant?"""
+def test_leader_short_of_central_group_sessions_is_flagged() -> None:
+    """Is a leader with 5 of 6 sessions at year end flagged, with the reason in Chinese, and
+    one with 6 not?"""
     people = roster(officer("SHORT", role="leader"), officer("FULL", role="leader"))
     days = ["2026-01-08", "2026-03-05", "2026-05-07", "2026-07-02", "2026-09-03", "2026-11-05"]
     starts = pd.concat([_days(1, *days[:5]), _days(1, days[0]), _days(2, *days)])
@@ -61,6 +63,20 @@ def test_counted_requirement_alone_decides_compliance() -> None:
     assert pd.isna(summary.loc["S", "central_group_sessions"])
 
 
+def test_a_report_only_rule_flags_without_deciding_compliance() -> None:
+    """Does a non-binding counted rule (the default 中心组学法, or ``binding = false``) flag the
+    shortfall while ``compliant`` keeps the documented four conditions?"""
+    people = roster(officer("L", role="leader"), officer("S"))
+    flag_only = CountedRule("中心组学法", ("中心组学法",), ("leader",), per_year=365, binding=False)
+    result = evaluate_rows(
+        people, [], as_of="2026-01-02", rules=dataclasses.replace(RULES, counted=(flag_only,))
+    )
+    summary = result.summary.set_index("officer_id")
+    assert not summary.loc["L", "counted_ok"]
+    assert summary.loc["L", "counted_shortfalls"].startswith("中心组学法 0/2 次")
+    assert summary.loc["L", "compliant"] and summary.loc["S", "compliant"]
+
+
 def test_per_quarter_rule_checks_each_ended_quarter() -> None:
     """Does a per-quarter rule for everyone flag each ended quarter short of sessions, and not
     the quarter still running?"""
@@ -84,14 +100,19 @@ def test_rules_file_counted_entries(tmp_path: Path) -> None:
     path.write_text(
         '[[counted]]\nname = "中心组学法"\nactivity = "中心组学法"\nroles = ["leader"]\n'
         "per_year = 4\n"
-        '[[counted]]\nname = "专题讲座"\nactivity = ["专题讲座", "法治讲座"]\nper_quarter = 1\n',
+        '[[counted]]\nname = "专题讲座"\nactivity = ["专题讲座", "法治讲座"]\nper_quarter = 1\n'
+        "binding = false\n",
         encoding="utf-8",
     )
     rules = load_rules(path)
-    assert [(r.name, r.activities, r.per_year, r.per_quarter) for r in rules.counted] == [
-        ("中心组学法", ("中心组学法",), 4, 0),
-        ("专题讲座", ("专题讲座", "法治讲座"), 0, 1),
+    got = [(r.name, r.activities, r.per_year, r.per_quarter, r.binding) for r in rules.counted]
+    assert got == [
+        ("中心组学法", ("中心组学法",), 4, 0, True),
+        ("专题讲座", ("专题讲座", "法治讲座"), 0, 1, False),
     ]
     path.write_text('[[counted]]\nactivity = "x"\nroles = ["boss"]\nper_year = 1\n', "utf-8")
     with pytest.raises(UserError, match="roles"):
+        load_rules(path)
+    path.write_text('[[counted]]\nactivity = "x"\nper_year = 1\nbinding = "yes"\n', "utf-8")
+    with pytest.raises(UserError, match="binding"):
         load_rules(path)
