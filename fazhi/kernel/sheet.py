@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -199,16 +199,7 @@ class Sheet:
         practice = self._practice(
             "single", key, explanation, basis, answer_text=lambda k: shown.get(str(k), str(k))
         )
-        self._bind(
-            item_id,
-            "single",
-            control,
-            read=lambda: control.value or "",
-            restore=lambda v: setattr(control, "value", v if v in shown else None),
-            watched=[control],
-            practice=practice,
-            immediate=True,
-        )
+        self._bind_toggles(item_id, "single", control, shown, practice)
 
     def multiple(
         self,
@@ -368,12 +359,23 @@ class Sheet:
         style = {"button_width": "auto"} if auto else {}
         control = widgets.ToggleButtons(options=labels, value=None, style=style)
         style_choices(control, stacked=False)
+        self._bind_toggles(item_id, kind, control, labels, practice)
+
+    def _bind_toggles(
+        self,
+        item_id: str,
+        kind: str,
+        control: widgets.ToggleButtons,
+        valid: Container[str],
+        practice: Any,
+    ) -> None:
+        """Bind toggle buttons whose value is the stored answer (one of ``valid``)."""
         self._bind(
             item_id,
             kind,
             control,
             read=lambda: control.value or "",
-            restore=lambda v: setattr(control, "value", v if v in labels else None),
+            restore=lambda v: setattr(control, "value", v if v in valid else None),
             watched=[control],
             practice=practice,
             immediate=True,
