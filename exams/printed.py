@@ -205,11 +205,7 @@ def paper_html(exam: Exam, paper: PrintedPaper) -> str:
         who,
         f"<p class='facts'>{html.escape(exam_facts(exam))}</p>",
     ]
-    parts: list[list[PrintedItem]] = []
-    for item in paper.items:
-        if not parts or parts[-1][0].kind != item.kind:
-            parts.append([])
-        parts[-1].append(item)
+    parts = kind_runs(paper)
     for index, part in enumerate(parts):
         body.append(_part_heading(index, part[0].kind, part))
         body += [_item_html(item) for item in part]
@@ -303,3 +299,13 @@ def write_papers(
     else:
         _write_xlsx(out, answer_sheet_rows(papers))
     return len(papers)
+
+
+def kind_runs(paper: PrintedPaper) -> list[list[PrintedItem]]:
+    """The paper's items in runs of one kind (单选题, 多选题 …): its numbered parts."""
+    parts: list[list[PrintedItem]] = []
+    for item in paper.items:
+        if not parts or parts[-1][0].kind != item.kind:
+            parts.append([])
+        parts[-1].append(item)
+    return parts

@@ -16,7 +16,7 @@ from fazhi.models.exam import Exam
 from fazhi.reporting.pdf import FONT, ChinesePdf
 
 from .compile import SECTION_NUMBERS
-from .printed import PrintedItem, PrintedPaper, exam_facts
+from .printed import PrintedItem, PrintedPaper, exam_facts, kind_runs
 
 MARGIN = 15.0  # mm
 LINE = 6.2  # mm per line of body text
@@ -94,11 +94,7 @@ def _paper(pdf: _PaperPdf, exam: Exam, paper: PrintedPaper) -> None:
     pdf.line(pdf.l_margin, pdf.get_y() + 1, pdf.l_margin + pdf.epw, pdf.get_y() + 1)
     pdf.ln(3)
     pdf.text_block(exam_facts(exam), size=9.5)
-    parts: list[list[PrintedItem]] = []
-    for item in paper.items:
-        if not parts or parts[-1][0].kind != item.kind:
-            parts.append([])
-        parts[-1].append(item)
+    parts = kind_runs(paper)
     for index, part in enumerate(parts):
         points = {item.points for item in part}
         each = f"，每题 {points.pop():g} 分" if len(points) == 1 else ""
