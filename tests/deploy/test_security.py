@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +26,23 @@ def folder_archive(tmp_path: Path, files: dict[str, str]) -> bytes:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text, "utf-8")
     return archive.pack(root)
+
+
+@contextlib.contextmanager
+def collected_aside(collected: Path) -> Iterator[None]:
+    """Collect this test's forged submission without leaving it for the shared Hub's other
+    tests: test_flow and test_load collect E1 without --update and grade every folder, so the
+    officer's earlier collected copy (or none) is put back afterwards."""
+    aside = collected.with_name(collected.name + ".aside")
+    had = collected.exists()
+    if had:
+        collected.rename(aside)
+    try:
+        yield
+    finally:
+        shutil.rmtree(collected, ignore_errors=True)
+        if had:
+            aside.rename(collected)
 
 
 def submit(hub: Platform, user: str, data: bytes, **params: str) -> dict:
@@ -108,15 +128,16 @@ def test_timestamps_come_from_the_server(released: Platform, tmp_path: Path) -> 
         "110002", "POST", "api/study/heartbeat", json={"activity": "m01", "start": "2000-01-01"}
     )
     assert clock.status_code == 403
-    hub.run_as(
-        TRAINER,
-        "trainer",
-        [NBGRADER, "collect", EXAM, "--update", "--student", "110002"],
-        cwd=hub.workspace,
-    )
     collected = hub.workspace / "submitted" / "110002" / EXAM
-    assert not (collected / "timestamp.txt").read_text().startswith("2000")
-    stored = load_sheet(collected / f"{EXAM}.answers.json")
+    with collected_aside(collected):
+        hub.run_as(
+            TRAINER,
+            "trainer",
+            [NBGRADER, "collect", EXAM, "--update", "--student", "110002"],
+            cwd=hub.workspace,
+        )
+        assert not (collected / "timestamp.txt").read_text().startswith("2000")
+        stored = load_sheet(collected / f"{EXAM}.answers.json")
     assert stored["started_at"] == dt.datetime.fromisoformat(started["started_at"]).isoformat(
         timespec="seconds"
     )
