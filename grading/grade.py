@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,9 +24,10 @@ from fazhi.gradebook import ensure_scripts_on_path
 from fazhi.locks import exclusive
 from fazhi.paths import confined
 
-from .autograde import Pipeline, remove_destination, start_submission
+from .autograde import KernelJob, Pipeline, remove_destination, start_submission
 from .course import LOG, Course, open_course
 from .delegate import delegate_reason, grade_with_nbgrader
+from .forked import ForkedGraders, can_fork
 from .gate import FastPathGate
 from .kernels import KernelPool
 from .outcome import SubmissionOutcome
@@ -91,6 +92,21 @@ class _Batch:
             remove_destination(self.course, sub)
 
 
+def _started(
+    course: Course, pipeline: Pipeline, todo: list[Submission], workers: int
+) -> Generator[tuple[Submission, SubmissionOutcome, KernelJob | None], None, None]:
+    """Each submission graded as far as it goes without a kernel, in ``todo``'s order: by
+    forked workers when that pays (grading/forked.py), else on the main thread."""
+    if can_fork(pipeline, todo, workers):
+        with ForkedGraders(pipeline, todo, workers) as graders:
+            yield from graders.results()
+        return
+    for sub in todo:
+        clear_destination(course.coursedir, sub)
+        outcome, job = start_submission(pipeline, sub)
+        yield sub, outcome, job
+
+
 def _run(
     course: Course,
     gradebook: Gradebook,
@@ -114,24 +130,23 @@ def _run(
         for future in done:
             batch.add(inflight.pop(future), future.result())
 
-    current: list[Submission] = []  # the submission the main thread is working on
+    started = _started(course, pipeline, todo, workers)
+    returned = 0  # todo[returned:] may be half-graded or half-recorded when the run stops
     try:
-        for sub in todo:
-            current[:] = [sub]
-            clear_destination(course.coursedir, sub)
-            outcome, job = start_submission(pipeline, sub)
+        for sub, outcome, job in started:
             if job is None:
                 batch.add(sub, outcome)
             else:
                 inflight[pool.submit(job, job.request)] = sub
-            current.clear()
+            returned += 1
             collect(block=False)
         while inflight:
             collect(block=True)
         batch.commit()
     except BaseException:
+        started.close()  # forked workers are stopped before their folders are removed
         pool.close(cancel=True, timeout=10)
-        batch.abandon([*inflight.values(), *current])
+        batch.abandon([*inflight.values(), *todo[returned:]])
         raise
     pool.close()
     return batch.outcomes, gate.describe()

@@ -306,16 +306,21 @@ class KernelPool:
 
     def __init__(self, *, workers: int, config: Config) -> None:
         self.config = config
+        self.workers = max(1, workers)
         self._queue: queue.Queue[Any] = queue.Queue()
-        self._threads = [
-            threading.Thread(target=self._work, name=f"fazhi-kernel-{i}", daemon=True)
-            for i in range(max(1, workers))
-        ]
-        for thread in self._threads:
-            thread.start()
+        # Started with the first job: a run whose notebooks are all declarative starts no
+        # thread (and forks its scoring workers from a single-threaded grader).
+        self._threads: list[threading.Thread] = []
 
     def submit(self, run: Callable[[KernelSource], T], request: KernelRequest | None) -> Future[T]:
         """Run ``run(kernels)`` on a worker; ``request`` is the first kernel it will need."""
+        if not self._threads:
+            self._threads = [
+                threading.Thread(target=self._work, name=f"fazhi-kernel-{i}", daemon=True)
+                for i in range(self.workers)
+            ]
+            for thread in self._threads:
+                thread.start()
         task: _Task[T] = _Task(run, request)
         self._queue.put(task)
         return task.future

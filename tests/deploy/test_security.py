@@ -193,3 +193,12 @@ def test_token_without_service_scope_is_refused(released: Platform) -> None:
         None, "GET", "api/assignments", headers={"Authorization": f"token {token}"}
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("year", ["99999", "0", "二〇二六"])
+def test_report_year_out_of_range_is_a_clear_400(released: Platform, year: str) -> None:
+    """Does HR asking for the compliance report of year 99999 get a 400 with a reason, not a
+    502 from a crashed report process?"""
+    response = released.service(HR, "GET", "api/reports/compliance", params={"year": year})
+    assert response.status_code == 400, (response.status_code, response.text)
+    assert "year" in response.json()["error"] or "年度" in response.json()["error"]

@@ -19,6 +19,8 @@ import nbformat
 import pytest
 
 import fazhi.grading.declarative
+import fazhi.grading.forked
+import fazhi.grading.grade
 from fazhi.grading.grade import grade
 from fazhi.grading.outcome import SubmissionOutcome
 from fazhi.grading.recorder import GradebookWriter
@@ -217,6 +219,7 @@ def test_an_interrupted_run_leaves_nothing_half_recorded(
             raise KeyboardInterrupt
 
     monkeypatch.setattr(GradebookWriter, "write", write_then_stop)
+    monkeypatch.setattr(fazhi.grading.grade, "BATCH_SECONDS", 3600.0)  # no commit by the clock
     with pytest.raises(KeyboardInterrupt):
         grade(workspace=root, assignment=EXAM, progress=False)
     state = gk.gradebook_state(f"sqlite:///{root / 'gradebook.db'}", EXAM, "fazhi")
@@ -226,3 +229,52 @@ def test_an_interrupted_run_leaves_nothing_half_recorded(
     monkeypatch.setattr(GradebookWriter, "write", real_write)
     report = grade(workspace=root, assignment=EXAM, progress=False)
     assert sorted(o.student for o in report.graded) == ["CG0001", "CG0002", "CG0003"]
+
+
+def test_forked_workers_grade_as_the_main_thread_and_stop_cleanly(
+    workspace: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With enough submissions, forked workers do the kernel-free scoring: are the rows and
+    files the same as one process writes, and does a stop half-way leave nothing behind?"""
+    root = workspace.workspace
+    gk.declarative_course(root, EXAM, ITEMS[:4], essay=False)
+    officers = _officers()
+    for officer in officers:
+        gk.submit_exam(root, EXAM, officer)
+    (root / "submitted" / "CG0008" / EXAM / f"{EXAM}.answers.json").unlink()  # needs a kernel
+    single = gk.twin(root, "single")
+    grade(workspace=single, assignment=EXAM, workers=1, progress=False)
+    forks: list[int] = []
+    real_init = fazhi.grading.forked.ForkedGraders.__init__
+
+    def counting_init(self: object, pipeline: object, todo: list[object], workers: int) -> None:
+        forks.append(len(todo))
+        real_init(self, pipeline, todo, workers)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fazhi.grading.forked.ForkedGraders, "__init__", counting_init)
+    real_write = GradebookWriter.write
+
+    def write_then_stop(self: GradebookWriter, outcome: SubmissionOutcome) -> None:
+        real_write(self, outcome)
+        if outcome.student == "CG0003":
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(GradebookWriter, "write", write_then_stop)
+    monkeypatch.setattr(fazhi.grading.grade, "BATCH_SECONDS", 3600.0)
+    with pytest.raises(KeyboardInterrupt):
+        grade(workspace=root, assignment=EXAM, workers=2, progress=False)
+    assert forks == [len(officers)]
+    state = gk.gradebook_state(f"sqlite:///{root / 'gradebook.db'}", EXAM, "fazhi")
+    assert [k for k in state if k != "students"] == []
+    assert not list((root / "autograded").glob(f"*/{EXAM}"))
+
+    monkeypatch.setattr(GradebookWriter, "write", real_write)
+    report = grade(workspace=root, assignment=EXAM, workers=2, progress=False)
+    assert forks == [len(officers)] * 2
+    modes = {o.student: o.mode for o in report.outcomes}
+    assert modes.pop("CG0008") == "kernel" and set(modes.values()) == {"declarative"}
+    ours = gk.gradebook_state(f"sqlite:///{root / 'gradebook.db'}", EXAM, "fazhi")
+    theirs = gk.gradebook_state(f"sqlite:///{single / 'gradebook.db'}", EXAM, "fazhi")
+    assert ours == theirs, "\n".join(gk.differences(theirs, ours))
+    files = gk.autograded_state(single, EXAM, outputs_of="graded")
+    assert files == gk.autograded_state(root, EXAM, outputs_of="graded")
