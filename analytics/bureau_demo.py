@@ -33,6 +33,14 @@ from fazhi.settings import Settings
 DATA = Path("demo-data")
 
 
+def _same_day_in(day: dt.date, year: int) -> dt.date:
+    """``day`` in another year; 29 February becomes the 28th in a common year."""
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return day.replace(year=year, day=28)
+
+
 def _certificates(settings: Settings, today: dt.date) -> tuple[Path, int]:
     """A 执法证 file for the enforcement officers with an expiry on the roster: issued six
     years before it, inspected every year since; the last one revoked last month."""
@@ -42,7 +50,7 @@ def _certificates(settings: Settings, today: dt.date) -> tuple[Path, int]:
     rows = []
     for number, row in enumerate(holders.itertuples(), start=1):
         expires = row.cert_expiry
-        issued = expires.replace(year=expires.year - 6)
+        issued = _same_day_in(expires, expires.year - 6)
         checks = [issued.replace(year=y) for y in range(issued.year + 1, today.year + 1)]
         checks = [d for d in checks if d <= today][-3:]
         revoked = today - dt.timedelta(days=30) if number == len(holders) else None

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
 from nbgrader.api import Base as NbgraderBase
 from nbgrader.api import Gradebook
 from nbgrader.dbutil import ALEMBIC_DIR
@@ -46,6 +45,10 @@ def ensure(settings: Settings) -> None:
     Does what ``Gradebook()`` does for a new database (create nbgrader's tables, stamp its
     Alembic head) in-process: nbgrader would ask a ``alembic heads`` subprocess (~2 s).
     """
+    # Alembic is imported here, not with the module: opening an existing gradebook (every
+    # ``fazhi grade``) does not need it, and it costs ~0.1 s of start-up
+    from alembic.script import ScriptDirectory
+
     engine = create_engine(settings.gradebook_database_url)
     try:
         if not inspect(engine).get_table_names():

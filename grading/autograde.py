@@ -15,23 +15,20 @@ worker at the notebook that needs it and continues there.
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
+import threading
 import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nbformat
 from nbconvert.exporters import NotebookExporter
 from nbconvert.exporters.exporter import ResourcesDict
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbconvert.writers import FilesWriter
 from nbformat.notebooknode import NotebookNode
-from nbformat.v4.nbjson import BytesEncoder
-from nbformat.v4.rwbase import split_lines, strip_transient
 from nbgrader.converters import NbGraderException
 from nbgrader.preprocessors import (
     ClearOutput,
@@ -43,6 +40,7 @@ from nbgrader.preprocessors import (
 
 from fazhi.errors import UserError
 
+from . import notebook_json
 from .course import Course
 from .declarative import DeclarativeExecute, NeedsKernel
 from .essay_text import CopyEssayText
@@ -103,6 +101,7 @@ class Pipeline:
         self.configured_kernel = Execute(config=self.config).kernel_name
         self.execute_enabled = Execute(config=self.config).enabled
         self.sheet_rules = sheet_rules(snapshot)
+        self._threads = threading.local()  # each thread's DeclarativeSteps
 
     # -- Autograde.init_assignment -------------------------------------------------------
 
@@ -156,10 +155,9 @@ class Pipeline:
         kernelspec.snapshot = self.snapshot
         overwrite = SnapshotOverwriteCells(config=self.config, log=LOG)
         overwrite.snapshot = self.snapshot
-        overwrite.tampered = outcome.tampered
         drop = DropOfficerCode(config=self.config, log=LOG)
-        drop.snapshot, drop.tampered = self.snapshot, outcome.tampered
-        return [
+        drop.snapshot = self.snapshot
+        preprocessors = [
             ClearOutput(config=self.config, log=LOG),
             DeduplicateIds(config=self.config, log=LOG),
             kernelspec,
@@ -167,23 +165,25 @@ class Pipeline:
             drop,
             MemoCheckCellMetadata(config=self.config, log=LOG),
         ]
+        report_to(preprocessors, outcome)
+        return preprocessors
 
     def _autograders(self, execute: Execute, outcome: NotebookOutcome) -> list[Any]:
         """Autograde.autograde_preprocessors, collecting the gradebook writes in ``outcome``."""
         collect = CollectAutoGrades(config=self.config, log=LOG)
-        collect.snapshot, collect.outcome = self.snapshot, outcome
-        late = MarkLatePenalty(config=self.config, log=LOG)
-        late.outcome = outcome
-        return [
+        collect.snapshot = self.snapshot
+        preprocessors = [
             CopyEssayText(config=self.config, log=LOG),  # before grades: formgrader's essay text
             execute,
             IgnorePattern(config=self.config, log=LOG),
             ClearMetadataPreprocessor(config=self.config, log=LOG),
             LimitOutput(config=self.config, log=LOG),
             collect,
-            late,
+            MarkLatePenalty(config=self.config, log=LOG),
             MemoCheckCellMetadata(config=self.config, log=LOG),
         ]
+        report_to(preprocessors, outcome)
+        return preprocessors
 
     def _convert(self, sub: Submission, filename: Path, preprocessors: list[Any]) -> Path:
         """BaseConverter.convert_single_notebook: export with nbconvert, write to autograded/."""
@@ -194,6 +194,14 @@ class Pipeline:
         output: Any
         output, resources = exporter.from_filename(str(filename), resources=resources)
         return self._write(sub, output, resources)
+
+    def _declarative_steps(self, outcome: NotebookOutcome) -> DeclarativeSteps:
+        """This thread's preprocessors for grade_declarative, reporting to ``outcome``."""
+        steps: DeclarativeSteps | None = getattr(self._threads, "steps", None)
+        if steps is None:
+            steps = self._threads.steps = DeclarativeSteps(self)
+        steps.report_to(outcome)
+        return steps
 
     def _write(self, sub: Submission, output: str, resources: dict[str, Any]) -> Path:
         writer = FilesWriter(config=self.config, log=LOG)
@@ -232,32 +240,36 @@ class Pipeline:
         """Both passes in memory with DeclarativeExecute; False (nothing written) if it can't.
 
         The result equals the file-based passes: nbformat reads the submission (and repairs
-        cell ids) as the exporter does, the preprocessors are the same objects, the notebook
-        is validated once after sanitizing (nbconvert validates after every step; none of
-        these steps can make a valid notebook invalid), and the intermediate file, which only
-        a kernel could see, is not written. Anything unusual returns False and the submission
-        takes the file-based path, which then fails or succeeds exactly as nbgrader does.
+        cell ids) as the exporter does, the preprocessors are of the same classes and
+        configuration (built once per thread, see DeclarativeSteps), the notebook is validated
+        once after sanitizing (nbconvert validates after every step; none of these steps can
+        make a valid notebook invalid), nbgrader's metadata check after the autograde steps is
+        left out where those steps cannot change what it checks, and the intermediate file,
+        which only a kernel could see, is not written. nbformat's reading, validation and
+        writing are done as in ``notebook_json``: the same notebook, verdict and text. Anything
+        unusual returns False and the submission takes the file-based path, which then fails
+        or succeeds exactly as nbgrader does.
         """
         if not self.execute_enabled or not self.fast_path.active:
             return False
         try:
+            steps = self._declarative_steps(outcome)
             nb = read_notebook(filename)
             resources = self._resources(sub, filename.stem)
             resources["metadata"] = ResourcesDict(name=filename.stem, path=str(sub.dest))
             resources["output_extension"] = ".ipynb"
-            sanitizers = self._sanitizers(outcome)
-            for preprocessor in sanitizers:
+            for preprocessor in steps.sanitizers:
                 nb, resources = preprocessor(nb, resources)
-            nbformat.validate(nb, relax_add_props=True)
-            kernel_name = str(self.configured_kernel or sanitizers[2].kernel_name)
+            notebook_json.validate(nb)
+            kernel_name = str(self.configured_kernel or steps.kernelspec.kernel_name)
             probe = self.fast_path(kernel_name)
             if probe is None or not probe.verified:
                 raise NeedsKernel("快速评分未启用")
-            declarative = DeclarativeExecute(config=self.config, log=LOG)
-            declarative.language_info, declarative.verified = probe.language_info, probe.verified
-            for preprocessor in self._autograders(declarative, outcome):
+            steps.execute.language_info = probe.language_info
+            steps.execute.verified = probe.verified
+            for preprocessor in steps.autograders:
                 nb, resources = preprocessor(nb, resources)
-            output = serialize(nb)
+            output = notebook_json.notebook_text(nb)
         except Exception as err:  # including NeedsKernel: the exact path decides
             LOG.info("%s/%s needs the file-based path: %s", sub.student, filename.name, err)
             outcome.grades.clear()
@@ -303,25 +315,50 @@ class Pipeline:
         remove_destination(self.course, sub)
 
 
+def report_to(preprocessors: list[Any], outcome: NotebookOutcome) -> None:
+    """Point the preprocessors that record what they find (tampering, grades) at ``outcome``."""
+    for preprocessor in preprocessors:
+        if isinstance(preprocessor, SnapshotOverwriteCells | DropOfficerCode):
+            preprocessor.tampered = outcome.tampered
+        elif isinstance(preprocessor, CollectAutoGrades | MarkLatePenalty):
+            preprocessor.outcome = outcome
+
+
+class DeclarativeSteps:
+    """One thread's preprocessors for ``grade_declarative``, built once and reused.
+
+    Building nbgrader's traitlets preprocessors costs about 1 ms per notebook. None of them
+    carries anything from one notebook to the next: each sets its per-notebook state (ids,
+    kernel name, seen grade ids) at the start of ``preprocess``, and what they report to --
+    the notebook's outcome, the probe's verdict -- is set again for every notebook.
+    """
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        unused = NotebookOutcome(name="")
+        self.sanitizers = pipeline._sanitizers(unused)
+        self.kernelspec = next(
+            p for p in self.sanitizers if isinstance(p, SnapshotOverwriteKernelspec)
+        )
+        self.execute = DeclarativeExecute(config=pipeline.config, log=LOG)
+        self.autograders = pipeline._autograders(self.execute, unused)
+        clears_metadata = any(
+            isinstance(p, ClearMetadataPreprocessor) and p.enabled for p in self.autograders
+        )
+        if isinstance(self.autograders[-1], MemoCheckCellMetadata) and not clears_metadata:
+            # nbgrader's final CheckCellMetadata checks each cell's type and nbgrader metadata
+            # and the list of cells, as the sanitizing pass's check did on the same cells: the
+            # steps in between change only sources (essays), outputs and the notebook's own
+            # metadata -- unless a course enables ClearMetadataPreprocessor.
+            self.autograders.pop()
+
+    def report_to(self, outcome: NotebookOutcome) -> None:
+        report_to(self.sanitizers + self.autograders, outcome)
+
+
 def read_notebook(path: Path) -> NotebookNode:
     """nbformat.read(path, as_version=4) minus its validation, which only logs (the fast path
     validates after sanitizing, where nbconvert's exporter raises)."""
-    nb = nbformat.reader.reads(path.read_text(encoding="utf-8"))
-    return nbformat.convert(nb, 4)
-
-
-def serialize(nb: NotebookNode) -> str:
-    """What NotebookExporter writes (nbformat.writes, v4 JSON writer, trailing newline), for a
-    notebook the caller discards: no defensive copy, no second validation."""
-    text = json.dumps(
-        strip_transient(split_lines(nb)),
-        cls=BytesEncoder,
-        indent=1,
-        sort_keys=True,
-        separators=(",", ": "),
-        ensure_ascii=False,
-    )
-    return text if text.endswith("\n") else text + "\n"
+    return notebook_json.notebook_from_text(path.read_text(encoding="utf-8"))
 
 
 def remove_destination(course: Course, sub: Submission) -> None:

@@ -267,11 +267,13 @@ class Plan:
     setup: Setup
     kinds: list[Kind]  # the kinds of declarative objects it uses (sheet first)
     cells: list[ScoreCall | None]  # per executed cell: its score call, or None
+    executed: list[tuple[int, NotebookNode]]  # the executed cells (``executed_cells``)
 
 
 def plan(nb: NotebookNode, skip_tag: str) -> Plan:
     """Check that every executed cell is the contract's; NeedsKernel otherwise."""
-    statements = [classify(cell.source) for _, cell in executed_cells(nb, skip_tag)]
+    executed = executed_cells(nb, skip_tag)
+    statements = [classify(cell.source) for _, cell in executed]
     if not statements or not isinstance(statements[0], Setup):
         raise NeedsKernel("第一个代码单元不是答题卡设置单元")
     setup = statements[0]
@@ -290,7 +292,7 @@ def plan(nb: NotebookNode, skip_tag: str) -> Plan:
             raise NeedsKernel("含有非声明式代码单元")
         kind = objects[statement.variable]
         cells.append(_method(kind, statement))
-    return Plan(setup=setup, kinds=kinds, cells=cells)
+    return Plan(setup=setup, kinds=kinds, cells=cells, executed=executed)
 
 
 def _method(kind: Kind, call: MethodCall) -> ScoreCall | None:
@@ -336,8 +338,9 @@ class DeclarativeExecute(Execute):
                     raise NeedsKernel(f"{kind.name} 无法建立：{err}") from None
         outputs = [self._output(call, sheet, count) for count, call in enumerate(found.cells, 1)]
         nb.metadata["language_info"] = copy.deepcopy(self.language_info)
+        # the cells plan() found: scoring reads files only, the notebook's cells are unchanged
         for count, ((_, cell), cell_outputs) in enumerate(
-            zip(executed_cells(nb, self.skip_cells_with_tag), outputs, strict=True), start=1
+            zip(found.executed, outputs, strict=True), start=1
         ):
             cell.execution_count = count
             cell.outputs = cell_outputs

@@ -15,6 +15,7 @@ Registered first in ``Autograde.autograde_preprocessors`` by the generated nbgra
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,20 +35,28 @@ def sheet_name(nb: NotebookNode) -> str | None:
     for cell in nb.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id") != notebook.SETUP_GRADE_ID:
             continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            return None
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id == SHEET_CLASS
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
-            ):
-                return node.args[0].value
+        return _sheet_name_in(cell.source)
+    return None
+
+
+@lru_cache(maxsize=256)
+def _sheet_name_in(source: str) -> str | None:
+    """The first ``Sheet("name", ...)`` in ``source`` (remembered: every officer's setup cell
+    is the master's)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == SHEET_CLASS
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            return node.args[0].value
     return None
 
 

@@ -16,6 +16,7 @@ at least two submissions per worker.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import signal
 from collections.abc import Iterator
@@ -81,9 +82,14 @@ class ForkedGraders:
         self.pipeline, self.todo = pipeline, todo
         _PIPELINE, _TODO = pipeline, todo
         context = multiprocessing.get_context("fork")
+        # The grader's objects so far are the workers' read-only inheritance: keep the
+        # workers' garbage collector off them, or each collection touches (and so copies)
+        # every inherited page.
+        gc.freeze()
         try:
             self._pool: Pool = context.Pool(workers, initializer=_ignore_interrupts)
         finally:
+            gc.unfreeze()
             _PIPELINE, _TODO = None, []
 
     def results(self) -> Iterator[tuple[Submission, SubmissionOutcome, KernelJob | None]]:

@@ -17,7 +17,7 @@ from nbgrader import utils
 from nbgrader.preprocessors import AssignLatePenalties, NbGraderPreprocessor, SaveAutoGrades
 from traitlets import Any as AnyTrait
 
-from .sanitize import TamperEvent
+from .sanitize import TamperEvent, cell_checksum
 from .snapshot import AssignmentSnapshot
 
 NO_RESPONSE = "No response."
@@ -112,7 +112,7 @@ class CollectAutoGrades(SaveAutoGrades):
         outcome: NotebookOutcome = self.outcome
         name = cell.metadata["nbgrader"]["grade_id"]
         snapshot.comment_cell_id(self.notebook_id, name, self.student_id)
-        unchanged = cell.metadata.nbgrader.get("checksum", None) == utils.compute_checksum(cell)
+        unchanged = cell.metadata.nbgrader.get("checksum", None) == cell_checksum(cell)
         comment = NO_RESPONSE if unchanged and not utils.is_task(cell) else None
         outcome.comments.append(CommentDecision(name, comment))
 

@@ -9,12 +9,15 @@ recorded for the summary, in addition to nbgrader's own warnings.
 
 from __future__ import annotations
 
+import hashlib
 import traceback
 from dataclasses import dataclass
 from typing import Any
 
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode
+from nbgrader import utils
+from nbgrader.api import MissingEntry
 from nbgrader.nbgraderformat import MetadataValidator, ValidationError
 from nbgrader.preprocessors import (
     CheckCellMetadata,
@@ -94,8 +97,59 @@ class SnapshotOverwriteCells(OverwriteCells):
     def preprocess_cell(
         self, cell: NotebookNode, resources: ResourcesDict, cell_index: int
     ) -> tuple[NotebookNode, ResourcesDict]:
+        """OverwriteCells.preprocess_cell of nbgrader 0.9.6 (pinned), line for line, except that
+        checksums are ``cell_checksum``'s: it runs for every cell of every submission."""
         self._submitted_source = cell.source
-        return super().preprocess_cell(cell, resources, cell_index)
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", None)
+        if grade_id is None:
+            return cell, resources
+
+        try:
+            source_cell = self.gradebook.find_source_cell(
+                grade_id, self.notebook_id, self.assignment_id
+            )
+        except MissingEntry:
+            self.log.warning(f"Cell '{grade_id}' does not exist in the database")
+            del cell.metadata.nbgrader["grade_id"]
+            return cell, resources
+
+        # check that the cell type hasn't changed
+        if cell.cell_type != source_cell.cell_type:
+            self.report_change(grade_id, "cell_type", source_cell.cell_type, cell.cell_type)
+            self.update_cell_type(cell, source_cell.cell_type)
+
+        # check that the locked status hasn't changed
+        if utils.is_locked(cell) != source_cell.locked:
+            self.report_change(grade_id, "locked", source_cell.locked, utils.is_locked(cell))
+            cell.metadata.nbgrader["locked"] = source_cell.locked
+
+        # if it's a grade cell, check that the max score hasn't changed
+        if utils.is_grade(cell):
+            grade_cell = self.gradebook.find_graded_cell(
+                grade_id, self.notebook_id, self.assignment_id
+            )
+            old_points = float(grade_cell.max_score)
+            new_points = float(cell.metadata.nbgrader["points"])
+
+            if old_points != new_points:
+                self.report_change(grade_id, "points", old_points, new_points)
+                cell.metadata.nbgrader["points"] = old_points
+
+        # always update the checksum, just in case
+        cell.metadata.nbgrader["checksum"] = source_cell.checksum
+
+        # if it's locked, check that the checksum hasn't changed
+        if source_cell.locked:
+            old_checksum = source_cell.checksum
+            new_checksum = cell_checksum(cell)
+            if old_checksum != new_checksum:
+                self.report_change(grade_id, "checksum", old_checksum, new_checksum)
+                cell.source = source_cell.source
+                # double check the the checksum is correct now
+                if cell_checksum(cell) != source_cell.checksum:
+                    raise RuntimeError(f"Inconsistent checksums for cell {source_cell.name}")
+
+        return cell, resources
 
     def report_change(self, name: str, attr: str, old: Any, new: Any) -> None:
         super().report_change(name, attr, old, new)
@@ -121,6 +175,31 @@ class SnapshotOverwriteCells(OverwriteCells):
         for graded in [*info.grade_cells, *info.task_cells]:
             if graded.name not in present:
                 self.tampered.append(TamperEvent(self.notebook_id, graded.name, "missing"))
+
+
+def cell_checksum(cell: NotebookNode) -> str:
+    """``nbgrader.utils.compute_checksum(cell)``, about four times as fast.
+
+    nbgrader feeds md5 the source, the cell type, ``str()`` of the cell's grade, solution and
+    locked flags (as its ``is_grade``, ``is_solution`` and ``is_locked`` read them), the
+    grade id and, for a grade cell, ``str(float(points))``, one ``update`` each -- which is the
+    md5 of their concatenation. A cell of another shape (no nbgrader metadata, values that
+    are not plain strings) is left to nbgrader's function, which then returns or raises.
+    """
+    metadata = cell.metadata
+    nbgrader = metadata.get("nbgrader") if type(metadata) is NotebookNode else None
+    if type(nbgrader) is not NotebookNode:
+        return utils.compute_checksum(cell)
+    source, cell_type, grade_id = cell.source, cell.cell_type, nbgrader.get("grade_id")
+    if not (type(source) is str and type(cell_type) is str and type(grade_id) is str):
+        return utils.compute_checksum(cell)
+    grade = nbgrader.get("grade", False)
+    solution = nbgrader.get("solution", False)
+    locked = False if solution else True if grade else nbgrader.get("locked", False)
+    parts = [source, cell_type, str(grade), str(solution), str(locked), grade_id]
+    if grade:
+        parts.append(str(float(nbgrader["points"])))
+    return hashlib.md5("".join(parts).encode("utf-8")).hexdigest()
 
 
 def runs_no_officer_code(info: NotebookInfo) -> bool:

@@ -26,7 +26,7 @@ from fazhi.cli import (
     workspace,
 )
 from fazhi.cli.common import FazhiGroup, State
-from fazhi.cli.deferred_imports import defer_iri_grammar
+from fazhi.cli.deferred_imports import defer_imports
 
 
 @click.group(cls=FazhiGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,7 +51,7 @@ def main(ctx: click.Context, workspace: Path | None, verbose: int) -> None:
       fazhi grade 考试名            批量评分
       fazhi report compliance --year 2026 --format xlsx --out 合规.xlsx
     """
-    defer_iri_grammar()
+    defer_imports()
     state = ctx.ensure_object(State)
     state.workspace = workspace
     state.verbose = verbose

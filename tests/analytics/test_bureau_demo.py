@@ -10,6 +10,7 @@ from email.policy import default as default_policy
 import pytest
 
 from fazhi import db
+from fazhi.analytics.bureau_demo import _same_day_in
 from fazhi.analytics.bureau_demo import populate as bureau_step
 from fazhi.analytics.dataset import load_compliance
 from fazhi.analytics.demo import populate as study_step
@@ -52,3 +53,10 @@ def test_demo_writes_the_bureau_artefacts(workspace: Settings) -> None:
     assert len(dossiers) == 1 and "集中学习" in dossiers[0].read_text(encoding="utf-8")
     assert (data / "提醒名单.xlsx").exists()
     assert dossiers[0].with_suffix(".pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_leap_day_expiry_gives_a_real_issue_date() -> None:
+    """Does a certificate expiring on 29 February get an issue date six years earlier (a
+    common year) instead of stopping the demo with "day is out of range for month"?"""
+    assert _same_day_in(dt.date(2028, 2, 29), 2022) == dt.date(2022, 2, 28)
+    assert _same_day_in(dt.date(2028, 3, 1), 2022) == dt.date(2022, 3, 1)

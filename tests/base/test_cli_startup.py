@@ -44,8 +44,8 @@ def test_iri_checks_behave_the_same_with_the_deferred_grammar() -> None:
         "for v in values]))\n"
     )
     deferred = (
-        "import sys\nfrom fazhi.cli.deferred_imports import defer_iri_grammar\n"
-        "defer_iri_grammar()\nimport nbformat\n"
+        "import sys\nfrom fazhi.cli.deferred_imports import defer_imports\n"
+        "defer_imports()\nimport nbformat\n"
         "assert 'lark' not in sys.modules, 'the grammar was compiled at import'\n"
     )
     runs = []
