@@ -30,7 +30,17 @@ from playwright.sync_api import BrowserContext, Locator, Page, expect, sync_play
 from fazhi.kernel.paper import draw_paper, option_order
 from fazhi.kernel.scoring import CHOICE_LETTERS, accepted_answers
 
-from .conftest import CHROMIUM, FAZHI, HR, NBGRADER, PASSWORD, TRAINER, Platform, need
+from .conftest import (
+    CHROMIUM,
+    FAZHI,
+    HR,
+    NBGRADER,
+    PASSWORD,
+    TRAINER,
+    Platform,
+    need,
+    open_fetched_notebook,
+)
 from .papers import exam_keys, wrong
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -300,8 +310,7 @@ def sit_and_grade(hub: Platform, context: BrowserContext, shots: Shots) -> None:
     assignment_row(page, "released").locator(".item_status button", has_text="获取").click()
     fetched = assignment_row(page, "fetched")
     expect(fetched).to_have_count(1)
-    fetched.locator("a.assignment-notebooks-link").click()
-    fetched.locator(".nested_list_item .item_name a", has_text=EXAM).click()
+    open_fetched_notebook(fetched, EXAM)
     notebook = page.locator(".jp-NotebookPanel:visible")
     expect(notebook).to_have_count(1)
     expect(page.locator(".lm-TabBar-tab.jp-mod-current", has_text=f"{EXAM}.ipynb")).to_be_visible()

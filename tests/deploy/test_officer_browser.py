@@ -38,7 +38,7 @@ from fazhi.officer_lab import lab_root, officer_lab
 from fazhi.settings import Settings, load_settings
 from fazhi.tabular import LOCAL_TZ
 
-from .conftest import CHROMIUM, need
+from .conftest import CHROMIUM, need, open_fetched_notebook
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -357,8 +357,7 @@ def officer_path(page: Page, lab: Lab, shots: Shots) -> None:
     released.locator(ROW_BUTTON, has_text="获取").click()
     fetched = assignment_row(page, "fetched", EXAM)
     expect(fetched).to_have_count(1)
-    fetched.locator("a.assignment-notebooks-link").click()
-    fetched.locator(".nested_list_item .item_name a", has_text=EXAM).click()
+    open_fetched_notebook(fetched, EXAM)
     expect(page.locator(".lm-TabBar-tab.jp-mod-current", has_text=f"{EXAM}.ipynb")).to_be_visible()
     notebook = current_notebook(page)
     wait_for_questions(page, notebook)
