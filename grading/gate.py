@@ -98,11 +98,10 @@ class FastPathGate:
         """Whether the assignment has declarative notebooks at all."""
         return bool(self._probes)
 
-    def settled(self) -> bool:
-        """Wait for every verdict (a running probe's included); True when all are in."""
+    def settle(self) -> None:
+        """Wait until every verdict is in (a running probe's included)."""
         for probe in self._probes.values():
             probe.exception()  # waits; a failed probe is a verdict too (see describe)
-        return all(probe.done() for probe in self._probes.values())
 
     def __call__(self, kernel_name: str) -> ProbeResult | None:
         probe = self._probes.get(kernel_name)

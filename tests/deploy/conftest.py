@@ -322,23 +322,3 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     ours = [index for index, item in enumerate(rest) if item.path.parent == here]
     at = ours[-1] + 1 if ours else len(rest)
     items[:] = rest[:at] + browser + rest[at:]
-
-
-def open_fetched_notebook(fetched: Any, name: str) -> None:
-    """In the Assignments tab: unfold a fetched assignment's notebook list, open ``name``.
-
-    The tab redraws its lists when a fetch's reply arrives; a redraw right after the click
-    folds the list up again, so unfold until the link shows (a click on an unfolded list
-    would fold it). ``fetched`` is the assignment's row (a Playwright Locator)."""
-    from playwright.sync_api import expect
-
-    link = fetched.locator(".nested_list_item .item_name a", has_text=name)
-    for _ in range(5):
-        if link.is_visible():
-            break
-        fetched.locator("a.assignment-notebooks-link").click()
-        try:
-            expect(link).to_be_visible(timeout=5_000)
-        except AssertionError:
-            continue
-    link.click()

@@ -39,8 +39,8 @@ from .conftest import (
     TRAINER,
     Platform,
     need,
-    open_fetched_notebook,
 )
+from .lab_ui import Shots, open_fetched_notebook, show_assignments
 from .papers import exam_keys, wrong
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -150,25 +150,6 @@ def officer_paper(workspace: Path) -> list[Item]:
 # ---- the browser -----------------------------------------------------------------------------
 
 
-class Shots:
-    """Screenshots in a temporary folder; paths are printed (pytest shows them on failure)."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.count = 0
-
-    def take(self, page: Page, name: str) -> None:
-        self.count += 1
-        path = self.folder / f"{self.count:02d}-{name}.png"
-        try:
-            page.screenshot(path=str(path), full_page=True, timeout=15_000)
-        except Exception as err:  # a broken page must not hide the test's own error
-            print(f"screenshot {name} failed: {err}")
-            return
-        print(f"screenshot: {path}")
-
-
 @pytest.fixture
 def browser(chromium: Path, tmp_path: Path) -> Iterator[BrowserContext]:
     """Chromium with a fresh profile (user-data-dir) in a temporary folder."""
@@ -214,21 +195,6 @@ def log_in(context: BrowserContext, hub: Platform) -> Page:
     page.reload()
     expect(page.locator("#jp-MainMenu")).to_be_visible()
     return page
-
-
-def open_assignments(page: Page) -> None:
-    """Nbgrader ▸ Assignment List, or its tab when already open; then refresh the lists."""
-    # the fazhi-lab extension relabels the tab in Chinese
-    tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=re.compile("作业和考试"))
-    if tab.count():
-        tab.click()
-    else:
-        page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text="Nbgrader").click()
-        page.locator('li[data-command="nbgrader:open-assignment-list"]').click()
-    page.locator("#refresh_assignments_list").click()
-    for name in ("released", "fetched", "submitted"):
-        expect(page.locator(f"#{name}_assignments_list_loading")).to_be_hidden()
-        expect(page.locator(f"#{name}_assignments_list_error")).to_be_hidden()
 
 
 def assignment_row(page: Page, status: str) -> Locator:
@@ -288,7 +254,7 @@ def test_officer_answers_in_the_browser_and_the_grade_appears(
 ) -> None:
     """Does an officer who logs in, fetches, runs all, clicks answers and submits in a real
     browser get exactly the grade of the clicked answers (gradebook, HR, own feedback)?"""
-    shots = Shots(tmp_path / "screenshots")
+    shots = Shots(tmp_path / "screenshots", full_page=True)
     try:
         sit_and_grade(web_exam, browser, shots)
     except BaseException:
@@ -306,7 +272,7 @@ def sit_and_grade(hub: Platform, context: BrowserContext, shots: Shots) -> None:
     page = log_in(context, hub)
 
     # fetch the exam in the Assignments tab and open its notebook from the fetched list
-    open_assignments(page)
+    show_assignments(page)
     assignment_row(page, "released").locator(".item_status button", has_text="获取").click()
     fetched = assignment_row(page, "fetched")
     expect(fetched).to_have_count(1)
@@ -350,7 +316,7 @@ def sit_and_grade(hub: Platform, context: BrowserContext, shots: Shots) -> None:
     notebook.locator('jp-button[data-command="docmanager:save"]').click()
     tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=f"{EXAM}.ipynb")
     expect(tab).not_to_have_class(re.compile(r"\bjp-mod-dirty\b"))
-    open_assignments(page)
+    show_assignments(page)
     assignment_row(page, "fetched").locator(".item_status button", has_text="提交").click()
     page.locator(".jp-Dialog button", has_text="确认提交").click()  # the confirmation
     submitted = assignment_row(page, "submitted")
@@ -386,7 +352,7 @@ def sit_and_grade(hub: Platform, context: BrowserContext, shots: Shots) -> None:
     assert float(rows[OFFICER]["max"]) == full, rows[OFFICER]
 
     # the officer's view: Fetch Feedback in the Assignments tab, then open the feedback page
-    open_assignments(page)
+    show_assignments(page)
     submitted = assignment_row(page, "submitted")
     expect(submitted).to_contain_text("有反馈可获取")
     submitted.locator(".item_status button", has_text="获取反馈").click()

@@ -38,7 +38,8 @@ from fazhi.officer_lab import lab_root, officer_lab
 from fazhi.settings import Settings, load_settings
 from fazhi.tabular import LOCAL_TZ
 
-from .conftest import CHROMIUM, need, open_fetched_notebook
+from .conftest import CHROMIUM, need
+from .lab_ui import Shots, open_fetched_notebook, show_assignments
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -48,7 +49,6 @@ BLUEPRINT = ["--count", "单选=2", "--count", "判断=1", "--count", "填空=1"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 TIMEOUT_MS = 90_000  # kernel starts and exchange round trips on a shared machine; never a sleep
 TOKEN = "fazhi-officer-browser"
-ASSIGNMENTS_TAB = re.compile("作业和考试|Assignments")  # relabelled by the fazhi-lab extension
 ROW_BUTTON = ":scope > .col-md-12 > .item_status button"  # an assignment's, not a notebook's
 RAW_REPRS = ("VBox(", "HBox(", "Javascript object", "HTML(value=")
 TRAINER_COMMANDS = (
@@ -141,25 +141,6 @@ def lab(demo: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[La
         print(f"JupyterLab log: {log}")
 
 
-class Shots:
-    """Numbered full-page screenshots of each step; paths are printed."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.count = 0
-
-    def take(self, page: Page, name: str) -> None:
-        self.count += 1
-        path = self.folder / f"{self.count:02d}-{name}.png"
-        try:
-            page.screenshot(path=str(path), timeout=15_000)
-        except Exception as err:  # a broken page must not hide the test's own error
-            print(f"screenshot {name} failed: {err}")
-            return
-        print(f"screenshot: {path}")
-
-
 @pytest.fixture
 def shots(tmp_path: Path) -> Shots:
     chosen = os.environ.get("FAZHI_SCREENSHOTS")
@@ -217,16 +198,7 @@ def wait_for_questions(page: Page, notebook: Locator) -> None:
 
 def open_assignments(page: Page) -> Locator:
     """The Assignments tab (nbgrader's list, relabelled in Chinese), refreshed."""
-    tab = page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=ASSIGNMENTS_TAB)
-    if tab.count():
-        tab.click()
-    else:
-        page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text="Nbgrader").click()
-        page.locator('li[data-command="nbgrader:open-assignment-list"]').click()
-    page.locator("#refresh_assignments_list").click()
-    for name in ("released", "fetched", "submitted"):
-        expect(page.locator(f"#{name}_assignments_list_loading")).to_be_hidden()
-        expect(page.locator(f"#{name}_assignments_list_error")).to_be_hidden()
+    show_assignments(page)
     panel = page.locator("#assignments")
     expect(panel).to_contain_text("可获取的作业和考试")
     return panel
