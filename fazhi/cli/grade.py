@@ -12,7 +12,13 @@ from fazhi.settings import resolve_workspace
 
 @click.command("grade")
 @click.argument("assignment")
-@click.option("--workers", type=int, default=2, show_default=True, help="并行评分的进程数（免内核评分的工作进程数，也是同时运行的内核数）。")
+@click.option(
+    "--workers",
+    type=int,
+    default=2,
+    show_default=True,
+    help="并行评分的进程数（免内核评分的工作进程数，也是同时运行的内核数）。",
+)
 @click.option("--regrade", is_flag=True, help="重新评分（如答案更正后），并记录变化。")
 @workspace_option
 def grade_command(assignment: str, workers: int, regrade: bool) -> None:
